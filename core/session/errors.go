@@ -1,0 +1,62 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrTerminated is returned by requests on a session that was terminated.
+var ErrTerminated = errors.New("zugbruecke: session terminated")
+
+// LoadError is a DLL that did not load; Code is the Windows error.
+type LoadError struct {
+	Name string
+	Code uint32
+	Msg  string
+}
+
+func (e *LoadError) Error() string {
+	return fmt.Sprintf("zugbruecke: could not load %s: [WinError %d] %s", e.Name, e.Code, e.Msg)
+}
+
+// SymbolError is an export that was not found.
+type SymbolError struct {
+	Name string
+	Code uint32
+	Msg  string
+}
+
+func (e *SymbolError) Error() string {
+	return fmt.Sprintf("zugbruecke: function %s not found: %s", e.Name, e.Msg)
+}
+
+// ServerError is a request the server refused or a server that is gone.
+type ServerError struct {
+	Op  string
+	Msg string
+	Err error
+}
+
+func (e *ServerError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("zugbruecke: %s: %s: %v", e.Op, e.Msg, e.Err)
+	}
+	return fmt.Sprintf("zugbruecke: %s: %s", e.Op, e.Msg)
+}
+
+func (e *ServerError) Unwrap() error { return e.Err }
+
+// StartError is a server that did not start or did not complete the handshake.
+type StartError struct {
+	Msg string
+	Err error
+}
+
+func (e *StartError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("zugbruecke: server did not start: %s: %v", e.Msg, e.Err)
+	}
+	return "zugbruecke: server did not start: " + e.Msg
+}
+
+func (e *StartError) Unwrap() error { return e.Err }

@@ -1,0 +1,3 @@
+module github.com/zugbruecke/zugbruecke
+
+go 1.22
