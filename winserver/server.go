@@ -1,0 +1,83 @@
+//go:build windows
+
+package main
+
+import (
+	"fmt"
+
+	"github.com/zugbruecke/zugbruecke/core/wire"
+)
+
+// server answers requests. Each request is answered on the channel it came on.
+type server struct {
+	out *frameWriter
+	ctx callContext
+}
+
+func newServer(out *frameWriter) *server { return &server{out: out} }
+
+func (s *server) fail(ch uint32, kind, code uint32, format string, args ...any) {
+	s.out.send(wire.TError, ch, &wire.Error{Kind: kind, Code: code, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (s *server) handle(f wire.Frame) {
+	switch f.Type {
+	case wire.TLoad:
+		var m wire.Load
+		if err := f.Decode(&m); err != nil {
+			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
+			return
+		}
+		h, e := loadLibrary(m.Name)
+		if e != 0 {
+			s.fail(f.Channel, wire.ErrLoad, uint32(e), "%s", formatMessage(uint32(e)))
+			return
+		}
+		s.out.send(wire.THandle, f.Channel, &wire.Handle{Value: uint64(h)})
+	case wire.TSym:
+		var m wire.Sym
+		if err := f.Decode(&m); err != nil {
+			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
+			return
+		}
+		a, e := getProcAddress(uintptr(m.Lib), m.Name, m.Ordinal)
+		if e != 0 {
+			s.fail(f.Channel, wire.ErrSym, uint32(e), "%s", formatMessage(uint32(e)))
+			return
+		}
+		s.out.send(wire.THandle, f.Channel, &wire.Handle{Value: uint64(a)})
+	case wire.TFree:
+		var m wire.Free
+		if err := f.Decode(&m); err != nil {
+			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
+			return
+		}
+		if e := freeLibrary(uintptr(m.Lib)); e != 0 {
+			s.fail(f.Channel, wire.ErrOther, uint32(e), "%s", formatMessage(uint32(e)))
+			return
+		}
+		s.out.send(wire.THandle, f.Channel, &wire.Handle{})
+	case wire.TReadMem:
+		var m wire.ReadMem
+		if err := f.Decode(&m); err != nil {
+			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
+			return
+		}
+		data, ok := readMem(uintptr(m.Addr), m.Size, m.Wide)
+		if !ok {
+			s.fail(f.Channel, wire.ErrOther, errorNoAccess,
+				"zb-server: cannot read memory at %#x", m.Addr)
+			return
+		}
+		s.out.send(wire.TBlob, f.Channel, &wire.Blob{Data: data})
+	case wire.TCall:
+		rep, err := s.ctx.run(f)
+		if err != nil {
+			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
+			return
+		}
+		s.out.send(wire.TCallReply, f.Channel, rep)
+	default:
+		s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: unexpected %v frame", f.Type)
+	}
+}
