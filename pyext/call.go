@@ -1,0 +1,255 @@
+package main
+
+// A call through zugbruecke, end to end:
+//
+//  1. Python (zugbruecke/_routine.py) converts each argument with its argtype's from_param
+//     rules and lowers it to a (kind, value) pair: kinds are abi.Kind numbers in a bytes
+//     object compiled once per argtypes change, values are ints, floats, bytes, str, None
+//     or writable buffers (ctypes arrays).
+//  2. zbCall (here) turns the values into abi.Arg without copying Python memory: bytes and
+//     buffers are referenced in place, str is encoded to UTF-16, wchar_t buffers are
+//     converted from UTF-32 (abi.UTF32ToUTF16).
+//  3. The GIL is released; session.Call packs the arguments into the arch's word layout
+//     (abi.Arch.Pack), sends a wire.Call frame over the transport and waits for the
+//     wire.CallReply.
+//  4. In the server (winserver/call.go) the regions are placed in memory, pointers patched,
+//     the routine called through the thunk; results and out-regions come back.
+//  5. Still without the GIL, out-regions are copied back into the Python buffers; then
+//     the GIL is re-taken, buffers released, and the result converted by its kind.
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"fmt"
+	"math"
+	"unsafe"
+
+	"github.com/zugbruecke/zugbruecke/core/abi"
+	"github.com/zugbruecke/zugbruecke/core/session"
+	"github.com/zugbruecke/zugbruecke/core/wire"
+)
+
+// outArg is Python memory that receives a region after the call.
+type outArg struct {
+	mem  []byte
+	wide bool // convert UTF-16 back to UTF-32
+}
+
+// callState holds what one call borrowed from Python until it is given back.
+type callState struct {
+	args []abi.Arg
+	outs []outArg
+	bufs []*C.Py_buffer
+	objs []*C.PyObject
+}
+
+func (cs *callState) release() {
+	for _, b := range cs.bufs {
+		C.zb_buffer_release(b)
+	}
+	for _, o := range cs.objs {
+		C.zb_decref(o)
+	}
+}
+
+func memOf(p unsafe.Pointer, n int) []byte {
+	if n == 0 {
+		return []byte{}
+	}
+	return unsafe.Slice((*byte)(p), n)
+}
+
+// argError raises ctypes.ArgumentError-style errors (the package adds "argument N: ").
+func argError(i int, format string, a ...any) *C.PyObject {
+	return raise("argument", int64(i+1), fmt.Sprintf(format, a...))
+}
+
+// lower converts value o for kind k into arg; it returns false with a Python exception set.
+func (cs *callState) lower(i int, k abi.Kind, o *C.PyObject, arg *abi.Arg) bool {
+	arg.Kind = k
+	switch k {
+	case abi.Float32, abi.Float64:
+		d := C.PyFloat_AsDouble(o)
+		if d == -1 && C.PyErr_Occurred() != nil {
+			C.PyErr_Clear()
+			argError(i, "TypeError: wrong type")
+			return false
+		}
+		arg.Bits = math.Float64bits(float64(d))
+	case abi.Bool:
+		t := C.PyObject_IsTrue(o)
+		if t < 0 {
+			return false
+		}
+		arg.Bits = uint64(t)
+	case abi.CharP, abi.WCharP, abi.Buffer, abi.WBuffer:
+		return cs.lowerMemory(i, k, o, arg)
+	default:
+		if C.zb_is_none(o) != 0 && k == abi.Pointer {
+			return true
+		}
+		v := C.PyLong_AsUnsignedLongLongMask(o)
+		if v == C.ulonglong(math.MaxUint64) && C.PyErr_Occurred() != nil {
+			C.PyErr_Clear()
+			argError(i, "TypeError: wrong type")
+			return false
+		}
+		arg.Bits = uint64(v)
+	}
+	return true
+}
+
+func (cs *callState) lowerMemory(i int, k abi.Kind, o *C.PyObject, arg *abi.Arg) bool {
+	switch {
+	case C.zb_is_none(o) != 0:
+		arg.Null = true
+	case C.zb_is_bytes(o) != 0 && k != abi.WCharP && k != abi.WBuffer:
+		// PyBytes keeps a NUL after its data: pass it along as the terminator.
+		arg.Data = memOf(unsafe.Pointer(C.zb_bytes_data(o)), int(C.zb_bytes_size(o))+1)
+	case C.zb_is_str(o) != 0 && k == abi.WCharP:
+		enc := C.PyUnicode_AsEncodedString(o, cUTF16, cSurrogatePass)
+		if enc == nil {
+			return false
+		}
+		cs.objs = append(cs.objs, enc)
+		n := int(C.zb_bytes_size(enc))
+		data := make([]byte, n+2)
+		copy(data, memOf(unsafe.Pointer(C.zb_bytes_data(enc)), n))
+		arg.Data = data
+	default:
+		b := C.zb_buffer_get(o)
+		if b == nil {
+			C.PyErr_Clear()
+			argError(i, "TypeError: wrong type")
+			return false
+		}
+		cs.bufs = append(cs.bufs, b)
+		mem := memOf(b.buf, int(b.len))
+		arg.Out = true
+		if k == abi.WBuffer || k == abi.WCharP {
+			arg.Data = abi.UTF32ToUTF16(mem)
+			cs.outs = append(cs.outs, outArg{mem: mem, wide: true})
+		} else {
+			arg.Data = mem
+			cs.outs = append(cs.outs, outArg{mem: mem})
+		}
+	}
+	return true
+}
+
+var (
+	cUTF16         = C.CString("utf-16-le")
+	cSurrogatePass = C.CString("surrogatepass")
+)
+
+// Flags of zbCall: the convention in bits 0-7, the result kind in 8-15, the result
+// dereference (wire.Deref*) in 16-23.
+func splitFlags(f C.ulong) (abi.Conv, abi.Kind, uint8) {
+	return abi.Conv(f & 0xff), abi.Kind(f >> 8 & 0xff), uint8(f >> 16 & 0xff)
+}
+
+//export zbCall
+func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values *C.PyObject) *C.PyObject {
+	s := lookup(h)
+	if s == nil {
+		return raiseErr(session.ErrTerminated)
+	}
+	conv, ret, deref := splitFlags(flags)
+	if !ret.Valid() {
+		return raise("error", 0, fmt.Sprintf("zugbruecke: bad result kind %d", ret))
+	}
+	n := int(C.zb_tuple_size(values))
+	ks := memOf(unsafe.Pointer(kinds), n)
+	cs := callState{args: make([]abi.Arg, n)}
+	for i := 0; i < n; i++ {
+		k := abi.Kind(ks[i])
+		if !k.Valid() || k == abi.Void {
+			cs.release()
+			return raise("error", 0, fmt.Sprintf("zugbruecke: bad argument kind %d", k))
+		}
+		if !cs.lower(i, k, C.zb_tuple_item(values, C.Py_ssize_t(i)), &cs.args[i]) {
+			cs.release()
+			return nil
+		}
+	}
+
+	var (
+		bits      uint64
+		retData   []byte
+		hasData   bool
+		lastError uint32
+	)
+	spec := session.CallSpec{Fn: uint64(fn), Conv: conv, Ret: ret, Deref: deref, Args: cs.args}
+	ts := releaseGIL()
+	err := s.Call(&spec, func(rep *wire.CallReply) error {
+		if len(rep.Out) != len(cs.outs) {
+			return fmt.Errorf("zugbruecke: server returned %d regions, expected %d", len(rep.Out), len(cs.outs))
+		}
+		for j, o := range cs.outs {
+			if o.wide {
+				abi.UTF16ToUTF32(o.mem, rep.Out[j])
+			} else {
+				copy(o.mem, rep.Out[j])
+			}
+		}
+		bits = s.ABI.Result(ret, rep)
+		lastError = rep.LastError
+		if rep.RetData != nil {
+			retData, hasData = append([]byte(nil), rep.RetData...), true
+		}
+		return nil
+	})
+	acquireGIL(ts)
+	cs.release()
+	if err != nil {
+		return raiseErr(err)
+	}
+	return C.zb_result(resultObject(ret, deref, bits, retData, hasData), C.ulong(lastError))
+}
+
+// resultObject converts a result to the Python value ctypes gives for its restype.
+func resultObject(k abi.Kind, deref uint8, bits uint64, data []byte, hasData bool) *C.PyObject {
+	if deref != wire.DerefNone {
+		if !hasData {
+			return C.zb_none()
+		}
+		if deref == wire.DerefWStr {
+			return decodeUTF16(data)
+		}
+		return pyBytes(data)
+	}
+	switch k {
+	case abi.Void:
+		return C.zb_none()
+	case abi.Bool:
+		return C.zb_bool(C.int(b2i(bits != 0)))
+	case abi.Float32, abi.Float64:
+		return C.PyFloat_FromDouble(C.double(math.Float64frombits(bits)))
+	case abi.Pointer, abi.CharP, abi.WCharP, abi.Buffer, abi.WBuffer:
+		if bits == 0 {
+			return C.zb_none()
+		}
+		return C.PyLong_FromUnsignedLongLong(C.ulonglong(bits))
+	case abi.Char:
+		return pyBytes([]byte{byte(bits)})
+	case abi.WChar:
+		return C.PyUnicode_FromOrdinal(C.int(uint16(bits)))
+	}
+	if k.IsSigned() {
+		return C.PyLong_FromLongLong(C.longlong(int64(bits)))
+	}
+	return C.PyLong_FromUnsignedLongLong(C.ulonglong(bits))
+}
+
+// decodeUTF16 decodes little-endian UTF-16, keeping lone surrogates as Windows strings may
+// hold them.
+func decodeUTF16(b []byte) *C.PyObject {
+	order := C.int(-1)
+	if len(b) == 0 {
+		return C.PyUnicode_FromStringAndSize(nil, 0)
+	}
+	return C.PyUnicode_DecodeUTF16((*C.char)(unsafe.Pointer(&b[0])), C.Py_ssize_t(len(b)), cSurrogatePass, &order)
+}

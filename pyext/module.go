@@ -1,0 +1,118 @@
+// Package main is the CPython extension zugbruecke._core, built with
+// `go build -buildmode=c-shared`. It stays thin: argument conversion between Python
+// objects and core types, the GIL released around every wait, errors turned into the
+// exceptions the Python package maps. The logic lives in core/.
+package main
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"sync"
+	"unsafe"
+
+	"github.com/zugbruecke/zugbruecke/core/abi"
+	"github.com/zugbruecke/zugbruecke/core/config"
+	"github.com/zugbruecke/zugbruecke/core/prefix"
+	"github.com/zugbruecke/zugbruecke/core/session"
+)
+
+func main() {}
+
+// Sessions by handle. A plain map (not runtime/cgo.Handle) so that a stale or forged
+// handle from Python is an exception, not a crash.
+var (
+	sessionsMu sync.Mutex
+	sessions   = map[uint64]*session.Session{}
+	nextHandle uint64
+)
+
+func register(s *session.Session) uint64 {
+	sessionsMu.Lock()
+	defer sessionsMu.Unlock()
+	nextHandle++
+	sessions[nextHandle] = s
+	return nextHandle
+}
+
+func lookup(h C.ulonglong) *session.Session {
+	sessionsMu.Lock()
+	defer sessionsMu.Unlock()
+	return sessions[uint64(h)]
+}
+
+func unregister(h C.ulonglong) *session.Session {
+	sessionsMu.Lock()
+	defer sessionsMu.Unlock()
+	s := sessions[uint64(h)]
+	delete(sessions, uint64(h))
+	return s
+}
+
+// releaseGIL and acquireGIL bracket every blocking wait; no Python object may be touched
+// in between.
+func releaseGIL() *C.PyThreadState   { return C.PyEval_SaveThread() }
+func acquireGIL(ts *C.PyThreadState) { C.PyEval_RestoreThread(ts) }
+
+// raise sets a Python exception through the package's factory and returns NULL.
+func raise(kind string, code int64, msg string) *C.PyObject {
+	ck := C.CString(kind)
+	defer C.free(unsafe.Pointer(ck))
+	cm := C.CString(msg)
+	defer C.free(unsafe.Pointer(cm))
+	C.zb_raise(ck, C.longlong(code), cm, C.Py_ssize_t(len(msg)))
+	return nil
+}
+
+// raiseErr maps a core error to an exception kind the Python package understands.
+func raiseErr(err error) *C.PyObject {
+	var (
+		le *session.LoadError
+		se *session.SymbolError
+		st *session.StartError
+		sv *session.ServerError
+		wm *prefix.WineMissingError
+		sm *abi.StackMismatchError
+		uk *config.UnknownKeyError
+		ve *config.ValueError
+		fe *config.FileError
+	)
+	switch {
+	case errors.As(err, &le):
+		return raise("load", int64(le.Code), le.Msg)
+	case errors.As(err, &se):
+		return raise("symbol", int64(se.Code), se.Msg)
+	case errors.As(err, &sm):
+		return raise("stack", int64(sm.Delta), sm.Error())
+	case errors.As(err, &wm):
+		return raise("wine", 0, err.Error())
+	case errors.As(err, &uk), errors.As(err, &ve), errors.As(err, &fe):
+		return raise("config", 0, err.Error())
+	case session.IsTerminated(err):
+		return raise("terminated", 0, err.Error())
+	case errors.As(err, &st):
+		return raise("start", 0, err.Error())
+	case errors.As(err, &sv):
+		return raise("server", 0, err.Error())
+	}
+	return raise("error", 0, err.Error())
+}
+
+func goString(p *C.char, n C.int) string { return C.GoStringN(p, n) }
+
+func pyBytes(b []byte) *C.PyObject {
+	if len(b) == 0 {
+		return C.PyBytes_FromStringAndSize(nil, 0)
+	}
+	return C.PyBytes_FromStringAndSize((*C.char)(unsafe.Pointer(&b[0])), C.Py_ssize_t(len(b)))
+}
+
+func pyString(s string) *C.PyObject {
+	if len(s) == 0 {
+		return C.PyUnicode_FromStringAndSize(nil, 0)
+	}
+	return C.PyUnicode_FromStringAndSize((*C.char)(unsafe.Pointer(unsafe.StringData(s))), C.Py_ssize_t(len(s)))
+}

@@ -1,0 +1,203 @@
+package main
+
+/*
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/zugbruecke/zugbruecke/core/config"
+	"github.com/zugbruecke/zugbruecke/core/prefix"
+	"github.com/zugbruecke/zugbruecke/core/session"
+)
+
+//export zbResolveConfig
+func zbResolveConfig(p *C.char, n C.int) *C.PyObject {
+	var kwargs map[string]any
+	if err := json.Unmarshal([]byte(goString(p, n)), &kwargs); err != nil {
+		return raise("config", 0, "zugbruecke: configuration arguments: "+err.Error())
+	}
+	cwd, _ := os.Getwd()
+	home, _ := os.UserHomeDir()
+	r, err := config.Resolve(config.Inputs{Kwargs: kwargs, Environ: os.Environ(), Cwd: cwd, Home: home})
+	if err != nil {
+		return raiseErr(err)
+	}
+	warnings := append([]string{}, r.Warnings...)
+	out, err := json.Marshal(map[string]any{"config": r.Config.Map(), "sources": r.Sources, "warnings": warnings})
+	if err != nil {
+		return raiseErr(err)
+	}
+	return pyString(string(out))
+}
+
+// dataDir is where prefixes live unless the configuration says otherwise.
+func dataDir(c *config.Config) string {
+	if c.Dir != "" {
+		return c.Dir
+	}
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "zugbruecke")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return filepath.Join(os.TempDir(), fmt.Sprintf("zugbruecke-%d", os.Getuid()))
+	}
+	return filepath.Join(home, ".local", "share", "zugbruecke")
+}
+
+func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+
+// start prepares the prefix and starts the server; it runs without the GIL.
+func start(c *config.Config, bin string) (*session.Session, error) {
+	p, err := prefix.Ensure(prefix.Options{
+		Arch:   c.Arch,
+		Root:   dataDir(c),
+		Wine:   c.Wine,
+		PRNG32: filepath.Join(bin, "bcryptprimitives-win32.dll"),
+		PRNG64: filepath.Join(bin, "bcryptprimitives-win64.dll"),
+		Progress: func(msg string) {
+			fmt.Fprintln(os.Stderr, msg)
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	opts := session.Options{
+		Arch:         c.Arch,
+		Loader:       p.Loader,
+		Env:          p.Env,
+		Server:       filepath.Join(bin, "zb-server-"+c.Arch+".exe"),
+		TimeoutStart: seconds(c.TimeoutStart),
+		TimeoutStop:  seconds(c.TimeoutStop),
+	}
+	if c.Stdout {
+		opts.Stdout = os.Stdout
+	}
+	if c.Stderr {
+		opts.Stderr = os.Stderr
+	}
+	return session.Start(opts)
+}
+
+//export zbStart
+func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int) *C.PyObject {
+	var values map[string]any
+	if err := json.Unmarshal([]byte(goString(cfg, ncfg)), &values); err != nil {
+		return raise("config", 0, "zugbruecke: configuration: "+err.Error())
+	}
+	c := config.Defaults()
+	for k, v := range values {
+		if err := config.Set(&c, k, v); err != nil {
+			return raiseErr(err)
+		}
+	}
+	dir := goString(bin, nbin)
+	ts := releaseGIL()
+	s, err := start(&c, dir)
+	acquireGIL(ts)
+	if err != nil {
+		return raiseErr(err)
+	}
+	return C.PyLong_FromUnsignedLongLong(C.ulonglong(register(s)))
+}
+
+//export zbStop
+func zbStop(h C.ulonglong) *C.PyObject {
+	if s := unregister(h); s != nil {
+		ts := releaseGIL()
+		s.Close()
+		acquireGIL(ts)
+	}
+	return C.zb_none()
+}
+
+//export zbAlive
+func zbAlive(h C.ulonglong) *C.PyObject {
+	s := lookup(h)
+	return C.zb_bool(C.int(b2i(s != nil && s.Alive())))
+}
+
+//export zbPids
+func zbPids(h C.ulonglong) *C.PyObject {
+	s := lookup(h)
+	if s == nil {
+		return raiseErr(session.ErrTerminated)
+	}
+	return C.zb_result(C.PyLong_FromLong(C.long(s.PID)), C.ulong(s.WinPID))
+}
+
+//export zbLoad
+func zbLoad(h C.ulonglong, name *C.char, n C.int) *C.PyObject {
+	s := lookup(h)
+	if s == nil {
+		return raiseErr(session.ErrTerminated)
+	}
+	nm := goString(name, n)
+	ts := releaseGIL()
+	lib, err := s.Load(nm)
+	acquireGIL(ts)
+	if err != nil {
+		return raiseErr(err)
+	}
+	return C.PyLong_FromUnsignedLongLong(C.ulonglong(lib))
+}
+
+//export zbFree
+func zbFree(h, lib C.ulonglong) *C.PyObject {
+	s := lookup(h)
+	if s == nil {
+		return raiseErr(session.ErrTerminated)
+	}
+	ts := releaseGIL()
+	err := s.Free(uint64(lib))
+	acquireGIL(ts)
+	if err != nil {
+		return raiseErr(err)
+	}
+	return C.zb_none()
+}
+
+//export zbSym
+func zbSym(h, lib C.ulonglong, name *C.char, n C.int, ordinal C.uint) *C.PyObject {
+	s := lookup(h)
+	if s == nil {
+		return raiseErr(session.ErrTerminated)
+	}
+	nm := goString(name, n)
+	ts := releaseGIL()
+	addr, err := s.Sym(uint64(lib), nm, uint32(ordinal))
+	acquireGIL(ts)
+	if err != nil {
+		return raiseErr(err)
+	}
+	return C.PyLong_FromUnsignedLongLong(C.ulonglong(addr))
+}
+
+//export zbRead
+func zbRead(h, addr C.ulonglong, size C.uint, wide C.int) *C.PyObject {
+	s := lookup(h)
+	if s == nil {
+		return raiseErr(session.ErrTerminated)
+	}
+	ts := releaseGIL()
+	b, err := s.ReadMem(uint64(addr), uint32(size), wide != 0)
+	acquireGIL(ts)
+	if err != nil {
+		return raiseErr(err)
+	}
+	return pyBytes(b)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

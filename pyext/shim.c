@@ -1,0 +1,201 @@
+#include "shim.h"
+#include "_cgo_export.h"
+
+static PyObject *error_factory = NULL;
+
+void zb_raise(const char *kind, long long code, const char *msg, Py_ssize_t len)
+{
+    if (error_factory == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, msg);
+        return;
+    }
+    PyObject *exc = PyObject_CallFunction(error_factory, "sLs#", kind, code, msg, len);
+    if (exc == NULL)
+        return; /* the factory raised: keep its exception */
+    PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
+    Py_DECREF(exc);
+}
+
+PyObject *zb_none(void) { Py_RETURN_NONE; }
+PyObject *zb_bool(int v) { return PyBool_FromLong(v); }
+int zb_is_none(PyObject *o) { return o == Py_None; }
+int zb_is_bytes(PyObject *o) { return PyBytes_Check(o); }
+int zb_is_str(PyObject *o) { return PyUnicode_Check(o); }
+int zb_is_float(PyObject *o) { return PyFloat_Check(o); }
+int zb_is_long(PyObject *o) { return PyLong_Check(o); }
+Py_ssize_t zb_tuple_size(PyObject *t) { return PyTuple_GET_SIZE(t); }
+PyObject *zb_tuple_item(PyObject *t, Py_ssize_t i) { return PyTuple_GET_ITEM(t, i); }
+char *zb_bytes_data(PyObject *o) { return PyBytes_AS_STRING(o); }
+Py_ssize_t zb_bytes_size(PyObject *o) { return PyBytes_GET_SIZE(o); }
+void zb_decref(PyObject *o) { Py_XDECREF(o); }
+
+Py_buffer *zb_buffer_get(PyObject *o)
+{
+    Py_buffer *b = PyMem_Malloc(sizeof(Py_buffer));
+    if (b == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    if (PyObject_GetBuffer(o, b, PyBUF_WRITABLE | PyBUF_ND) < 0) {
+        PyMem_Free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void zb_buffer_release(Py_buffer *b)
+{
+    PyBuffer_Release(b);
+    PyMem_Free(b);
+}
+
+PyObject *zb_result(PyObject *value, unsigned long last_error)
+{
+    if (value == NULL)
+        return NULL;
+    PyObject *le = PyLong_FromUnsignedLong(last_error);
+    if (le == NULL) {
+        Py_DECREF(value);
+        return NULL;
+    }
+    PyObject *t = PyTuple_Pack(2, value, le);
+    Py_DECREF(value);
+    Py_DECREF(le);
+    return t;
+}
+
+/* ---- methods: parse arguments here, do the work in Go (module.go, session.go, call.go) ---- */
+
+static PyObject *m_init(PyObject *self, PyObject *args)
+{
+    PyObject *factory;
+    if (!PyArg_ParseTuple(args, "O:init", &factory))
+        return NULL;
+    Py_XINCREF(factory);
+    Py_XSETREF(error_factory, factory);
+    Py_RETURN_NONE;
+}
+
+static PyObject *m_resolve_config(PyObject *self, PyObject *args)
+{
+    const char *s;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "s#:resolve_config", &s, &n))
+        return NULL;
+    return zbResolveConfig((char *)s, (int)n);
+}
+
+static PyObject *m_start(PyObject *self, PyObject *args)
+{
+    const char *cfg, *bin;
+    Py_ssize_t ncfg, nbin;
+    if (!PyArg_ParseTuple(args, "s#s#:start", &cfg, &ncfg, &bin, &nbin))
+        return NULL;
+    return zbStart((char *)cfg, (int)ncfg, (char *)bin, (int)nbin);
+}
+
+static PyObject *m_stop(PyObject *self, PyObject *args)
+{
+    unsigned long long h;
+    if (!PyArg_ParseTuple(args, "K:stop", &h))
+        return NULL;
+    return zbStop(h);
+}
+
+static PyObject *m_alive(PyObject *self, PyObject *args)
+{
+    unsigned long long h;
+    if (!PyArg_ParseTuple(args, "K:alive", &h))
+        return NULL;
+    return zbAlive(h);
+}
+
+static PyObject *m_pids(PyObject *self, PyObject *args)
+{
+    unsigned long long h;
+    if (!PyArg_ParseTuple(args, "K:pids", &h))
+        return NULL;
+    return zbPids(h);
+}
+
+static PyObject *m_load(PyObject *self, PyObject *args)
+{
+    unsigned long long h;
+    const char *name;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "Ks#:load", &h, &name, &n))
+        return NULL;
+    return zbLoad(h, (char *)name, (int)n);
+}
+
+static PyObject *m_free(PyObject *self, PyObject *args)
+{
+    unsigned long long h, lib;
+    if (!PyArg_ParseTuple(args, "KK:free", &h, &lib))
+        return NULL;
+    return zbFree(h, lib);
+}
+
+static PyObject *m_sym(PyObject *self, PyObject *args)
+{
+    unsigned long long h, lib;
+    const char *name;
+    Py_ssize_t n;
+    unsigned int ordinal;
+    if (!PyArg_ParseTuple(args, "KKs#I:sym", &h, &lib, &name, &n, &ordinal))
+        return NULL;
+    return zbSym(h, lib, (char *)name, (int)n, ordinal);
+}
+
+static PyObject *m_read(PyObject *self, PyObject *args)
+{
+    unsigned long long h, addr;
+    unsigned int size;
+    int wide;
+    if (!PyArg_ParseTuple(args, "KKIp:read", &h, &addr, &size, &wide))
+        return NULL;
+    return zbRead(h, addr, size, wide);
+}
+
+static PyObject *m_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    /* call(session, fn, flags, kinds: bytes, values: tuple): the hot path, so vectorcall
+     * (METH_FASTCALL) and no format string. */
+    if (nargs != 5 || !PyBytes_Check(args[3]) || !PyTuple_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "call(session, fn, flags, kinds: bytes, values: tuple)");
+        return NULL;
+    }
+    unsigned long long h = PyLong_AsUnsignedLongLong(args[0]);
+    unsigned long long fn = PyLong_AsUnsignedLongLong(args[1]);
+    unsigned long flags = PyLong_AsUnsignedLong(args[2]);
+    if (PyErr_Occurred())
+        return NULL;
+    if (PyBytes_GET_SIZE(args[3]) != PyTuple_GET_SIZE(args[4])) {
+        PyErr_SetString(PyExc_ValueError, "call: one kind per value");
+        return NULL;
+    }
+    return zbCall(h, fn, flags, PyBytes_AS_STRING(args[3]), args[4]);
+}
+
+static PyMethodDef methods[] = {
+    {"init", m_init, METH_VARARGS, "init(error_factory): register the exception factory."},
+    {"resolve_config", m_resolve_config, METH_VARARGS, "resolve_config(kwargs_json) -> json"},
+    {"start", m_start, METH_VARARGS, "start(config_json, bin_dir) -> session"},
+    {"stop", m_stop, METH_VARARGS, "stop(session): terminate the server."},
+    {"alive", m_alive, METH_VARARGS, "alive(session) -> bool"},
+    {"pids", m_pids, METH_VARARGS, "pids(session) -> (linux_pid, windows_pid)"},
+    {"load", m_load, METH_VARARGS, "load(session, name) -> module handle"},
+    {"free", m_free, METH_VARARGS, "free(session, handle)"},
+    {"sym", m_sym, METH_VARARGS, "sym(session, handle, name, ordinal) -> address"},
+    {"read", m_read, METH_VARARGS, "read(session, address, size, wide) -> bytes"},
+    {"call", (PyCFunction)(void (*)(void))m_call, METH_FASTCALL,
+     "call(session, fn, flags, kinds, values) -> (result, last_error)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_core", "zugbruecke's Go core (cgo).", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__core(void) { return PyModule_Create(&module); }
+

@@ -1,0 +1,234 @@
+"""Routine objects: what ``dll.name`` returns, the counterpart of ctypes' _FuncPtr.
+
+A routine lowers each argument to a (kind, value) pair (see _kinds), lets the Go core
+(``_core.call``) carry the call to the Windows server, and turns the result back into
+what ctypes would return for its ``restype``, then runs ``errcheck``. Converters for the
+declared ``argtypes`` and the result are compiled once, when the attributes are set.
+"""
+
+import ctypes
+
+from . import _kinds as K
+from ._kinds import kind_of
+
+ArgumentError = ctypes.ArgumentError
+_CArgObject = type(ctypes.byref(ctypes.c_int()))
+_SimpleCData = ctypes.c_int.__mro__[1]
+_INT_KINDS = frozenset(K.INT_RANGES)
+
+
+def _cannot(i):
+    return ArgumentError(f"argument {i}: TypeError: Don't know how to convert parameter {i}")
+
+
+def _wrong_type(i, exc):
+    return ArgumentError(f"argument {i}: {type(exc).__name__}: {exc}")
+
+
+def _scalar(kind, value):
+    """The integer or float a fundamental ctypes value travels as."""
+    if kind == K.CHAR:
+        return value[0] if isinstance(value, bytes) else value
+    if kind == K.WCHAR:
+        return ord(value) if isinstance(value, str) else value
+    return value
+
+
+def _lower_memory(i, obj):
+    """A ctypes object whose memory travels in and out (arrays, byref, structures)."""
+    if isinstance(obj, _CArgObject):
+        obj = obj._obj
+    if isinstance(obj, ctypes.Array) and getattr(obj, "_type_", None) is ctypes.c_wchar:
+        return K.WBUFFER, obj
+    if isinstance(obj, (ctypes.Array, ctypes.Structure, ctypes.Union, _SimpleCData)):
+        return K.BUFFER, obj
+    raise _cannot(i)
+
+
+def lower_default(i, arg):
+    """Convert an argument without a declared argtype, as ctypes does."""
+    if arg is None:
+        return K.POINTER, None
+    if isinstance(arg, int):
+        # ctypes passes Python ints as C int: Windows long range, then truncated.
+        if not -(2**31) <= arg < 2**32:
+            raise ArgumentError(f"argument {i}: OverflowError: int too long to convert")
+        return K.INT32, arg
+    if isinstance(arg, bytes):
+        return K.CHARP, arg
+    if isinstance(arg, str):
+        return K.WCHARP, arg
+    if isinstance(arg, _SimpleCData):
+        kind = kind_of(type(arg))
+        if kind is None:
+            raise _cannot(i)
+        if kind in (K.CHARP, K.WCHARP, K.POINTER):
+            return kind, arg.value
+        return kind, _scalar(kind, arg.value)
+    if isinstance(arg, (_CArgObject, ctypes.Array)):
+        return _lower_memory(i, arg)
+    param = getattr(arg, "_as_parameter_", None)
+    if param is not None:
+        return lower_default(i, param)
+    raise _cannot(i)
+
+
+def _pointer_like(i, arg, text_kind, text_type, buffer_kind):
+    """c_char_p / c_wchar_p / c_void_p arguments after from_param accepted them."""
+    if arg is None:
+        return K.POINTER, None
+    if isinstance(arg, text_type):
+        return text_kind, arg
+    if isinstance(arg, int):
+        return K.POINTER, arg
+    if isinstance(arg, _SimpleCData):
+        return lower_default(i, arg)
+    kind, obj = _lower_memory(i, arg)
+    return (buffer_kind if kind == K.BUFFER else kind), obj
+
+
+def converter(argtype):
+    """Compile the converter for one declared argtype: (index, value) -> (kind, value)."""
+    kind = kind_of(argtype)
+    from_param = argtype.from_param
+
+    def checked(i, value):
+        try:
+            return from_param(value)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise _wrong_type(i, exc) from None
+
+    if kind in (K.FLOAT32, K.FLOAT64):
+        def convert(i, value):
+            checked(i, value)
+            return kind, float(value.value if isinstance(value, _SimpleCData) else value)
+    elif kind in _INT_KINDS or kind in (K.CHAR, K.WCHAR):
+        def convert(i, value):
+            checked(i, value)
+            if isinstance(value, _SimpleCData):
+                value = value.value
+            return kind, _scalar(kind, value)
+    elif kind == K.CHARP:
+        def convert(i, value):
+            checked(i, value)
+            return _pointer_like(i, value, K.CHARP, bytes, K.BUFFER)
+    elif kind == K.WCHARP:
+        def convert(i, value):
+            checked(i, value)
+            return _pointer_like(i, value, K.WCHARP, str, K.WBUFFER)
+    elif kind == K.POINTER:
+        def convert(i, value):
+            checked(i, value)
+            if isinstance(value, bytes):
+                return K.CHARP, value
+            if isinstance(value, str):
+                return K.WCHARP, value
+            return _pointer_like(i, value, K.CHARP, bytes, K.BUFFER)
+    else:
+        def convert(i, value):
+            param = checked(i, value)
+            if isinstance(param, _CArgObject) or param is value:
+                return lower_default(i, param)
+            return lower_default(i, param)
+    return convert
+
+
+def _fundamental(tp):
+    """True for the fundamental types themselves; ctypes returns plain Python values for
+    these and instances for their subclasses."""
+    return tp.__module__ == "ctypes" and _SimpleCData in tp.__bases__
+
+
+def result_spec(restype):
+    """(kind, deref, wrap) for a restype: wrap turns the core's value into the result."""
+    if restype is None:
+        return K.VOID, K.DEREF_NONE, None
+    if isinstance(restype, type):
+        kind = kind_of(restype)
+        if kind is None:
+            raise TypeError(f"zugbruecke: restype {restype.__name__} is not supported yet")
+        deref = {K.CHARP: K.DEREF_CSTR, K.WCHARP: K.DEREF_WSTR}.get(kind, K.DEREF_NONE)
+        check = getattr(restype, "_check_retval_", None)
+        if check is not None:
+            return kind, deref, check
+        wrap = None if _fundamental(restype) else restype
+        return kind, deref, wrap
+    if callable(restype):
+        return K.INT32, K.DEREF_NONE, restype
+    raise TypeError("restype must be a type, a callable, or None")
+
+
+class Routine:
+    """A routine exported by a DLL loaded in a session."""
+
+    def __init__(self, dll, name, address, flags, restype):
+        self._dll = dll
+        self._session = dll._session
+        self.__name__ = name if isinstance(name, str) else f"ordinal {name}"
+        self._address = address
+        self._flags = flags
+        self._argtypes = None
+        self._converters = None
+        self.errcheck = None
+        self.restype = restype
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.__name__} of {self._dll!r} at {self._address:#x}>"
+
+    @property
+    def argtypes(self):
+        return self._argtypes
+
+    @argtypes.setter
+    def argtypes(self, value):
+        if value is None:
+            self._argtypes = self._converters = None
+            return
+        value = tuple(value)
+        for tp in value:
+            if not hasattr(tp, "from_param"):
+                raise TypeError(f"item {value.index(tp) + 1} in _argtypes_ has no from_param method")
+        self._converters = tuple(converter(tp) for tp in value)
+        self._argtypes = value
+
+    @property
+    def restype(self):
+        return self._restype
+
+    @restype.setter
+    def restype(self, value):
+        self._result = result_spec(value)
+        self._restype = value
+
+    def _check_count(self, given):
+        required = len(self._converters)
+        if self._flags == K.CDECL:
+            if given < required:
+                s = "" if required == 1 else "s"
+                raise TypeError(f"this function takes at least {required} argument{s} ({given} given)")
+        elif given != required:
+            s = "" if required == 1 else "s"
+            raise TypeError(f"this function takes {required} argument{s} ({given} given)")
+
+    def __call__(self, *args):
+        kinds = bytearray()
+        values = []
+        converters = self._converters
+        if converters is not None:
+            self._check_count(len(args))
+        for i, arg in enumerate(args, 1):
+            if converters is not None and i <= len(converters):
+                kind, value = converters[i - 1](i, arg)
+            else:
+                kind, value = lower_default(i, arg)
+            kinds.append(kind)
+            values.append(value)
+        kind, deref, wrap = self._result
+        flags = self._flags | kind << 8 | deref << 16
+        value, last_error = self._session._call(self._address, flags, bytes(kinds), tuple(values))
+        self._session._set_last_error_seen(last_error)
+        if wrap is not None:
+            value = wrap(value)
+        if self.errcheck is not None:
+            return self.errcheck(value, self, args)
+        return value

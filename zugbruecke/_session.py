@@ -1,0 +1,274 @@
+"""CtypesSession: one Windows server process under Wine with its own configuration, and
+the ctypes namespace bound to it (``session.cdll``, ``session.c_int``, ...)."""
+
+import atexit
+import ctypes
+import json
+import logging
+import os
+import threading
+import uuid
+import warnings
+import weakref
+
+from . import _core
+from . import _dll
+from . import _kinds as K
+from .core.errors import (
+    ConfigError,
+    ServerError,
+    SessionTerminatedError,
+    WineError,
+    ZugbrueckeError,
+)
+
+log = logging.getLogger("zugbruecke")
+
+BIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bin")
+
+
+class _CoreError(Exception):
+    """A load or symbol failure from the core, translated by the caller who knows the name."""
+
+    def __init__(self, kind, code, msg):
+        super().__init__(msg)
+        self.kind, self.code, self.msg = kind, code, msg
+
+
+def _error_factory(kind, code, msg):
+    if kind in ("load", "symbol"):
+        return _CoreError(kind, code, msg)
+    if kind == "argument":
+        return ctypes.ArgumentError(f"argument {code}: {msg}")
+    if kind == "stack":
+        return ValueError(msg)
+    if kind == "wine":
+        return WineError(msg)
+    if kind == "config":
+        return ConfigError(msg)
+    if kind == "terminated":
+        return SessionTerminatedError(msg)
+    if kind in ("start", "server"):
+        return ServerError(msg)
+    return ZugbrueckeError(msg)
+
+
+_core.init(_error_factory)
+
+# ctypes names that are bound to the Linux process or replaced per session.
+_NOT_EXPORTED = {
+    "CDLL", "PyDLL", "LibraryLoader", "cdll", "pydll", "pythonapi", "CFUNCTYPE", "PYFUNCTYPE",
+    "DEFAULT_MODE", "RTLD_GLOBAL", "RTLD_LOCAL", "SetPointerType", "c_buffer",
+}
+
+_live = weakref.WeakSet()
+
+
+@atexit.register
+def _terminate_all():
+    for session in list(_live):
+        session.zb_terminate()
+
+
+def _win_path(name):
+    """A Unix path becomes a path on Wine's Z: drive; anything else goes to Windows as is."""
+    if name.startswith("/"):
+        return "Z:" + name.replace("/", "\\")
+    return name
+
+
+class CtypesSession:
+    """A session: ``CtypesSession(arch='win64')`` or ``CtypesSession(parameter={...})``.
+
+    Configuration comes from keyword arguments, ``ZUGBRUECKE_<NAME>`` environment variables
+    (highest priority), JSON files and defaults (see docs/configuration).
+    """
+
+    def __init__(self, parameter=None, **kwargs):
+        params = dict(parameter or {})
+        params.update(kwargs)
+        resolved = json.loads(_core.resolve_config(json.dumps(params)))
+        for message in resolved["warnings"]:
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
+        self._config = resolved["config"]
+        self._sources = resolved["sources"]
+        if not self._config["id"]:
+            self._config["id"] = uuid.uuid4().hex[:10]
+        self._apply_log_level()
+        self._handle = None
+        self._tls = threading.local()
+        self._lock = threading.Lock()
+        log.info("session %s: starting server for %s", self.zb_id, self._config["arch"])
+        self._handle = _core.start(json.dumps(self._config), BIN_DIR)
+        _live.add(self)
+        self._populate()
+
+    # ---- the ctypes namespace ------------------------------------------------------------
+
+    def _populate(self):
+        ns = {name: getattr(ctypes, name) for name in dir(ctypes)
+              if not name.startswith("_") and name not in _NOT_EXPORTED}
+        win64 = self._config["arch"] == "win64"
+        ns.update(
+            c_long=ctypes.c_int,
+            c_ulong=ctypes.c_uint,
+            c_longdouble=ctypes.c_double,
+            c_size_t=ctypes.c_uint64 if win64 else ctypes.c_uint32,
+            c_ssize_t=ctypes.c_int64 if win64 else ctypes.c_int32,
+        )
+        attrs = {"_session": self}
+        CDLL = type("CDLL", (_dll.CDLL,), dict(attrs))
+        WinDLL = type("WinDLL", (_dll.WinDLL,), dict(attrs))
+        OleDLL = type("OleDLL", (_dll.OleDLL,), dict(attrs))
+        ns.update(
+            CDLL=CDLL, WinDLL=WinDLL, OleDLL=OleDLL, LibraryLoader=_dll.LibraryLoader,
+            cdll=_dll.LibraryLoader(CDLL), windll=_dll.LibraryLoader(WinDLL),
+            oledll=_dll.LibraryLoader(OleDLL),
+            HRESULT=self._hresult_type(),
+            GetLastError=self.GetLastError, get_last_error=self.get_last_error,
+            set_last_error=self.set_last_error, FormatError=self.FormatError,
+            WinError=self.WinError,
+        )
+        self._namespace = ns
+        for name, value in ns.items():
+            setattr(self, name, value)
+
+    def _hresult_type(self):
+        session = self
+
+        class HRESULT(ctypes.c_int):
+            @classmethod
+            def _check_retval_(cls, result):
+                if result < 0:
+                    raise session.WinError(result & 0xFFFFFFFF)
+                return result
+
+        return HRESULT
+
+    # ---- calls into the core ---------------------------------------------------------------
+
+    def _require(self):
+        if self._handle is None:
+            raise SessionTerminatedError(f"zugbruecke: session {self.zb_id} was terminated")
+        return self._handle
+
+    def _load(self, name):
+        if name is None:
+            raise TypeError("zugbruecke: a DLL name is required (there is no main program to load)")
+        try:
+            return _core.load(self._require(), _win_path(name))
+        except _CoreError as e:
+            if e.code == 126:
+                raise FileNotFoundError(
+                    f"Could not find module '{name}' (or one of its dependencies). "
+                    "Try using the full path with constructor syntax.") from None
+            exc = OSError(None, f"[WinError {e.code}] {e.msg}")
+            exc.winerror = e.code
+            raise exc from None
+
+    def _symbol(self, handle, name_or_ordinal):
+        if isinstance(name_or_ordinal, int):
+            name, ordinal = "", name_or_ordinal
+            if not 0 < ordinal < 0x10000:
+                raise AttributeError(f"function ordinal {ordinal} not found")
+        else:
+            name, ordinal = name_or_ordinal, 0
+        try:
+            return _core.sym(self._require(), handle, name, ordinal)
+        except _CoreError:
+            if name:
+                raise AttributeError(f"function '{name}' not found") from None
+            raise AttributeError(f"function ordinal {ordinal} not found") from None
+
+    def _call(self, address, flags, kinds, values):
+        return _core.call(self._require(), address, flags, kinds, values)
+
+    def _set_last_error_seen(self, value):
+        self._tls.last_error = value
+
+    # ---- Windows error helpers (ctypes on Windows has these) --------------------------------
+
+    def GetLastError(self):
+        """The Windows error code the last call on this thread left."""
+        return getattr(self._tls, "last_error", 0)
+
+    get_last_error = GetLastError
+
+    def set_last_error(self, value):
+        """Set the saved error code of this thread; returns the previous one."""
+        old = self.GetLastError()
+        self._tls.last_error = value
+        return old
+
+    def FormatError(self, code=None):
+        """The system's message for a Windows error code."""
+        if code is None:
+            code = self.GetLastError()
+        buf = ctypes.create_unicode_buffer(1024)
+        fmt = self.windll.kernel32.FormatMessageW
+        n = fmt(0x1000 | 0x200, None, code & 0xFFFFFFFF, 0, buf, len(buf), None)
+        return buf.value[:n].rstrip()
+
+    def WinError(self, code=None, descr=None):
+        """An OSError for a Windows error code, as ctypes.WinError gives it."""
+        if code is None:
+            code = self.GetLastError()
+        if descr is None:
+            descr = self.FormatError(code).strip()
+        exc = OSError(None, f"[WinError {code}] {descr}")
+        exc.winerror = code
+        return exc
+
+    # ---- zugbruecke's own API ---------------------------------------------------------------
+
+    def _apply_log_level(self):
+        # log_level is a Python logging level (10 debug, 20 info, ...); 0 leaves it alone.
+        level = int(self._config.get("log_level", 0))
+        if level:
+            log.setLevel(level)
+
+    @property
+    def zb_id(self):
+        return self._config["id"]
+
+    @property
+    def zb_client_up(self):
+        return self._handle is not None
+
+    @property
+    def zb_server_up(self):
+        return self._handle is not None and _core.alive(self._handle)
+
+    def zb_get_parameter(self, name):
+        if name not in self._config:
+            raise ConfigError(f'zugbruecke: unknown configuration parameter "{name}"')
+        return self._config[name]
+
+    def zb_set_parameter(self, name, value):
+        if name not in self._config:
+            raise ConfigError(f'zugbruecke: unknown configuration parameter "{name}"')
+        _core.resolve_config(json.dumps({name: value}))  # validates
+        self._config[name] = value
+        if name == "log_level":
+            self._apply_log_level()
+
+    def zb_terminate(self):
+        with self._lock:
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            log.info("session %s: terminating", self.zb_id)
+            _core.stop(handle)
+            _live.discard(self)
+
+    _zb_terminate = zb_terminate
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.zb_terminate()
+        return False
+
+    def __repr__(self):
+        state = "up" if self.zb_client_up else "terminated"
+        return f"<CtypesSession id={self.zb_id} arch={self._config['arch']} {state}>"

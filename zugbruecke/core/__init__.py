@@ -1,0 +1,1 @@
+"""Older module paths of zugbruecke, kept so existing imports keep working."""
