@@ -1,0 +1,39 @@
+# zugbruecke: `make demo` and `make test` set everything up first (system packages through
+# scripts/setup-system.sh, then the package itself with `pip install -e .[test]`).
+
+PYTHON ?= python3
+GO ?= go
+PY_INCLUDE = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+
+.PHONY: all setup install demo test test-go test-py check build-windows clean
+
+all: install
+
+setup:
+	bash scripts/setup-system.sh
+	$(MAKE) install
+
+install:
+	$(PYTHON) -m pip install --disable-pip-version-check -e '.[test]'
+
+demo: setup
+	$(PYTHON) examples/demo.py
+
+check:
+	@echo "+ gofmt -s -l (must list nothing)"
+	@test -z "$$(gofmt -s -l core pyext winserver | tee /dev/stderr)"
+	$(GO) vet ./core/...
+	CGO_CFLAGS="-I$(PY_INCLUDE)" $(GO) vet ./pyext
+	GOOS=windows GOARCH=386 $(GO) vet ./winserver
+	GOOS=windows GOARCH=amd64 $(GO) vet ./winserver
+
+test-go:
+	$(GO) test ./core/...
+
+test-py:
+	$(PYTHON) -m pytest
+
+test: setup check test-go test-py
+
+clean:
+	rm -rf build dist *.egg-info zugbruecke/_bin zugbruecke/_core*.so tests/.dll-cache
