@@ -14,7 +14,6 @@ import (
 	"sync"
 	"unsafe"
 
-	"github.com/zugbruecke/zugbruecke/core/abi"
 	"github.com/zugbruecke/zugbruecke/core/config"
 	"github.com/zugbruecke/zugbruecke/core/prefix"
 	"github.com/zugbruecke/zugbruecke/core/session"
@@ -75,7 +74,7 @@ func raiseErr(err error) *C.PyObject {
 		st *session.StartError
 		sv *session.ServerError
 		wm *prefix.WineMissingError
-		sm *abi.StackMismatchError
+		ex *session.ExceptionError
 		uk *config.UnknownKeyError
 		ve *config.ValueError
 		fe *config.FileError
@@ -85,8 +84,8 @@ func raiseErr(err error) *C.PyObject {
 		return raise("load", int64(le.Code), le.Msg)
 	case errors.As(err, &se):
 		return raise("symbol", int64(se.Code), se.Msg)
-	case errors.As(err, &sm):
-		return raise("stack", int64(sm.Delta), sm.Error())
+	case errors.As(err, &ex):
+		return raise("exception", int64(ex.Code), ex.Error())
 	case errors.As(err, &wm):
 		return raise("wine", 0, err.Error())
 	case errors.As(err, &uk), errors.As(err, &ve), errors.As(err, &fe):

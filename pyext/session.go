@@ -17,15 +17,39 @@ import (
 	"github.com/zugbruecke/zugbruecke/core/session"
 )
 
+// environ decodes the Python process's current environment, passed as a JSON list of
+// "KEY=VALUE": the Go runtime's copy is the one from when the extension was loaded, and
+// Python code changes os.environ later (ZUGBRUECKE_* variables, variables for the server).
+func environ(p *C.char, n C.int) ([]string, error) {
+	var env []string
+	if err := json.Unmarshal([]byte(goString(p, n)), &env); err != nil {
+		return nil, fmt.Errorf("zugbruecke: environment: %w", err)
+	}
+	return env, nil
+}
+
+func getenv(env []string, key string) string {
+	for _, kv := range env {
+		if len(kv) > len(key) && kv[len(key)] == '=' && kv[:len(key)] == key {
+			return kv[len(key)+1:]
+		}
+	}
+	return ""
+}
+
 //export zbResolveConfig
-func zbResolveConfig(p *C.char, n C.int) *C.PyObject {
+func zbResolveConfig(p *C.char, n C.int, penv *C.char, nenv C.int) *C.PyObject {
 	var kwargs map[string]any
 	if err := json.Unmarshal([]byte(goString(p, n)), &kwargs); err != nil {
 		return raise("config", 0, "zugbruecke: configuration arguments: "+err.Error())
 	}
+	env, err := environ(penv, nenv)
+	if err != nil {
+		return raiseErr(err)
+	}
 	cwd, _ := os.Getwd()
-	home, _ := os.UserHomeDir()
-	r, err := config.Resolve(config.Inputs{Kwargs: kwargs, Environ: os.Environ(), Cwd: cwd, Home: home})
+	home := getenv(env, "HOME")
+	r, err := config.Resolve(config.Inputs{Kwargs: kwargs, Environ: env, Cwd: cwd, Home: home})
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -38,30 +62,30 @@ func zbResolveConfig(p *C.char, n C.int) *C.PyObject {
 }
 
 // dataDir is where prefixes live unless the configuration says otherwise.
-func dataDir(c *config.Config) string {
+func dataDir(c *config.Config, env []string) string {
 	if c.Dir != "" {
 		return c.Dir
 	}
-	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+	if x := getenv(env, "XDG_DATA_HOME"); x != "" {
 		return filepath.Join(x, "zugbruecke")
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return filepath.Join(os.TempDir(), fmt.Sprintf("zugbruecke-%d", os.Getuid()))
+	if home := getenv(env, "HOME"); home != "" {
+		return filepath.Join(home, ".local", "share", "zugbruecke")
 	}
-	return filepath.Join(home, ".local", "share", "zugbruecke")
+	return filepath.Join(os.TempDir(), fmt.Sprintf("zugbruecke-%d", os.Getuid()))
 }
 
 func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 
 // start prepares the prefix and starts the server; it runs without the GIL.
-func start(c *config.Config, bin string) (*session.Session, error) {
+func start(c *config.Config, bin string, env []string) (*session.Session, error) {
 	p, err := prefix.Ensure(prefix.Options{
-		Arch:   c.Arch,
-		Root:   dataDir(c),
-		Wine:   c.Wine,
-		PRNG32: filepath.Join(bin, "bcryptprimitives-win32.dll"),
-		PRNG64: filepath.Join(bin, "bcryptprimitives-win64.dll"),
+		Arch:    c.Arch,
+		Root:    dataDir(c, env),
+		Wine:    c.Wine,
+		Environ: env,
+		PRNG32:  filepath.Join(bin, "bcryptprimitives-win32.dll"),
+		PRNG64:  filepath.Join(bin, "bcryptprimitives-win64.dll"),
 		Progress: func(msg string) {
 			fmt.Fprintln(os.Stderr, msg)
 		},
@@ -87,7 +111,7 @@ func start(c *config.Config, bin string) (*session.Session, error) {
 }
 
 //export zbStart
-func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int) *C.PyObject {
+func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nenv C.int) *C.PyObject {
 	var values map[string]any
 	if err := json.Unmarshal([]byte(goString(cfg, ncfg)), &values); err != nil {
 		return raise("config", 0, "zugbruecke: configuration: "+err.Error())
@@ -98,9 +122,13 @@ func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int) *C.PyObject {
 			return raiseErr(err)
 		}
 	}
+	env, err := environ(penv, nenv)
+	if err != nil {
+		return raiseErr(err)
+	}
 	dir := goString(bin, nbin)
 	ts := releaseGIL()
-	s, err := start(&c, dir)
+	s, err := start(&c, dir, env)
 	acquireGIL(ts)
 	if err != nil {
 		return raiseErr(err)

@@ -78,20 +78,20 @@ static PyObject *m_init(PyObject *self, PyObject *args)
 
 static PyObject *m_resolve_config(PyObject *self, PyObject *args)
 {
-    const char *s;
-    Py_ssize_t n;
-    if (!PyArg_ParseTuple(args, "s#:resolve_config", &s, &n))
+    const char *s, *env;
+    Py_ssize_t n, nenv;
+    if (!PyArg_ParseTuple(args, "s#s#:resolve_config", &s, &n, &env, &nenv))
         return NULL;
-    return zbResolveConfig((char *)s, (int)n);
+    return zbResolveConfig((char *)s, (int)n, (char *)env, (int)nenv);
 }
 
 static PyObject *m_start(PyObject *self, PyObject *args)
 {
-    const char *cfg, *bin;
-    Py_ssize_t ncfg, nbin;
-    if (!PyArg_ParseTuple(args, "s#s#:start", &cfg, &ncfg, &bin, &nbin))
+    const char *cfg, *bin, *env;
+    Py_ssize_t ncfg, nbin, nenv;
+    if (!PyArg_ParseTuple(args, "s#s#s#:start", &cfg, &ncfg, &bin, &nbin, &env, &nenv))
         return NULL;
-    return zbStart((char *)cfg, (int)ncfg, (char *)bin, (int)nbin);
+    return zbStart((char *)cfg, (int)ncfg, (char *)bin, (int)nbin, (char *)env, (int)nenv);
 }
 
 static PyObject *m_stop(PyObject *self, PyObject *args)
@@ -179,8 +179,8 @@ static PyObject *m_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 
 static PyMethodDef methods[] = {
     {"init", m_init, METH_VARARGS, "init(error_factory): register the exception factory."},
-    {"resolve_config", m_resolve_config, METH_VARARGS, "resolve_config(kwargs_json) -> json"},
-    {"start", m_start, METH_VARARGS, "start(config_json, bin_dir) -> session"},
+    {"resolve_config", m_resolve_config, METH_VARARGS, "resolve_config(kwargs_json, environ_json) -> json"},
+    {"start", m_start, METH_VARARGS, "start(config_json, bin_dir, environ_json) -> session"},
     {"stop", m_stop, METH_VARARGS, "stop(session): terminate the server."},
     {"alive", m_alive, METH_VARARGS, "alive(session) -> bool"},
     {"pids", m_pids, METH_VARARGS, "pids(session) -> (linux_pid, windows_pid)"},

@@ -103,6 +103,8 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 		Float:     fr.f,
 		LastError: lastError,
 		Popped:    int32(fr.popped),
+		Exception: uint32(fr.exc),
+		ExcInfo:   [3]uint64{uint64(fr.excAddr), uint64(fr.excInfo[0]), uint64(fr.excInfo[1])},
 		Out:       rep.Out[:0],
 	}
 	for i, r := range call.Regions {
@@ -110,7 +112,7 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 			rep.Out = append(rep.Out, arena[bases[i]:bases[i]+len(r.Data)])
 		}
 	}
-	if call.Deref != wire.DerefNone && fr.r1 != 0 {
+	if call.Deref != wire.DerefNone && fr.r1 != 0 && fr.exc == 0 {
 		data, ok := readMem(fr.r1, 0, call.Deref == wire.DerefWStr)
 		if !ok {
 			return nil, fmt.Errorf("cannot read the string at %#x the routine returned", fr.r1)
@@ -137,7 +139,7 @@ func readMem(addr uintptr, size uint32, wide bool) ([]byte, bool) {
 	if wide {
 		unit = 2
 	}
-	var out []byte
+	out := []byte{}
 	for p := addr; ; {
 		end := (p | (page - 1)) + 1
 		if !readable(p, end-p) {

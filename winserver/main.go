@@ -43,6 +43,10 @@ func main() {
 		os.Exit(2)
 	}
 	out.w = proto
+	if err := loadNative(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	out.send(wire.THello, 0, &wire.Hello{Version: wire.Version, Arch: arch, PID: uint32(os.Getpid())})
 	s := newServer(out)
 	fr := wire.NewFrameReader(in)

@@ -3,13 +3,14 @@
 package main
 
 import (
+	"fmt"
 	"runtime"
 	"syscall"
 	"unsafe"
 )
 
-// callFrame is shared with the call thunk (call_386.s, call_amd64.s). Byte offsets of each
-// field, 386 / amd64:
+// callFrame is shared with the call thunk (native/thunk_386.S, native/thunk_amd64.S). Byte
+// offsets of each field, 386 / amd64:
 //
 //	fn       0 /  0   routine to call
 //	nwords   4 /  8   number of argument words
@@ -19,6 +20,9 @@ import (
 //	r2       20 / 40  EDX after the call (386)
 //	f        24 / 48  ST(0) stored as float64 (386) / XMM0 bits (amd64)
 //	popped   32 / 56  bytes the callee removed from the stack (386; 0 on amd64)
+//	exc      36 / 64  code of a Windows exception the routine left unhandled (0: none)
+//	excAddr  40 / 72  where it happened
+//	excInfo  44 / 80  its first two parameters (access violations: read/write, address)
 //
 // Frames live in heap memory owned by a callContext, never on a goroutine stack: a Go
 // callback running inside the routine may grow (and move) the calling goroutine's stack.
@@ -31,11 +35,27 @@ type callFrame struct {
 	r2       uintptr
 	f        uint64
 	popped   uintptr
+	exc      uintptr
+	excAddr  uintptr
+	excInfo  [2]uintptr
 }
 
-// callThunk is the address of the arch's thunk: a native function taking one pointer
-// (on the stack on 386, in RCX on amd64) to a callFrame, set in call_<arch>.s.
+// callThunk is the address of the arch's call thunk in executable memory: a native
+// function taking one pointer (on the stack on 386, in RCX on amd64) to a callFrame.
 var callThunk uintptr
+
+// loadNative copies the assembled native code (zthunk_<arch>.go) into executable memory
+// and registers what the arch needs (unwind tables on amd64).
+func loadNative() error {
+	base, _, err := procVirtualAlloc.Call(0, uintptr(len(nativeCode)), memCommit|memReserve, pageExecuteReadWrite)
+	if base == 0 {
+		return fmt.Errorf("zb-server: VirtualAlloc for native code: %v", err)
+	}
+	copy(unsafe.Slice((*byte)(at(base)), len(nativeCode)), nativeCode)
+	procFlushInstructionCache.Call(currentProcess, base, uintptr(len(nativeCode)))
+	callThunk = base + offCall
+	return registerNative(base)
+}
 
 // invoke runs the routine described by fr on the system stack and returns GetLastError.
 func invoke(fr *callFrame, words []uintptr) uint32 {

@@ -16,11 +16,20 @@ var (
 	procCreatePipe     = kernel32.NewProc("CreatePipe")
 	procFormatMessageW = kernel32.NewProc("FormatMessageW")
 	procIsBadReadPtr   = kernel32.NewProc("IsBadReadPtr")
+
+	procVirtualAlloc          = kernel32.NewProc("VirtualAlloc")
+	procFlushInstructionCache = kernel32.NewProc("FlushInstructionCache")
+	procRtlAddFunctionTable   = kernel32.NewProc("RtlAddFunctionTable")
 )
 
 const (
 	errorInvalidName = syscall.Errno(123)
 	errorNoAccess    = 998
+
+	memCommit            = 0x1000
+	memReserve           = 0x2000
+	pageExecuteReadWrite = 0x40
+	currentProcess       = ^uintptr(0) // GetCurrentProcess()
 
 	stdInputHandle  = ^uintptr(10 - 1) // (DWORD)-10
 	stdOutputHandle = ^uintptr(11 - 1) // (DWORD)-11

@@ -1,5 +1,5 @@
 """DLL objects of a session, shaped like CPython's Lib/ctypes/__init__.py: CDLL, WinDLL
-and OleDLL differ only by class attributes; LibraryLoader gives ``cdll.msvcrt``."""
+and OleDLL differ only by class attributes; ctypes' own LibraryLoader gives ``cdll.msvcrt``."""
 
 import ctypes
 import os
@@ -8,19 +8,12 @@ from . import _kinds as K
 from ._routine import Routine
 
 
-def _errcheck_hresult(result, func, args):
-    if result < 0:
-        raise func._session.WinError(result & 0xFFFFFFFF)
-    return result
-
-
 class CDLL:
     """A DLL loaded in the session's Windows process; routines are cdecl."""
 
     _session = None  # set on the per-session subclass
     _func_flags_ = K.CDECL
     _func_restype_ = ctypes.c_int
-    _func_errcheck_ = None
 
     def __init__(self, name, mode=0, handle=None, use_errno=False, use_last_error=False, winmode=None):
         if name is not None and not isinstance(name, str):
@@ -46,10 +39,7 @@ class CDLL:
 
     def __getitem__(self, name_or_ordinal):
         address = self._session._symbol(self._handle, name_or_ordinal)
-        func = Routine(self, name_or_ordinal, address, self._func_flags_, self._func_restype_)
-        if self._func_errcheck_ is not None:
-            func.errcheck = self._func_errcheck_
-        return func
+        return Routine(self, name_or_ordinal, address, self._func_flags_, self._func_restype_)
 
 
 class WinDLL(CDLL):
@@ -59,30 +49,12 @@ class WinDLL(CDLL):
 
 
 class OleDLL(CDLL):
-    """Like WinDLL, but routines return HRESULT; failures raise OSError."""
+    """Like WinDLL, but routines return HRESULT (the session's, set per session); failing
+    HRESULTs raise OSError."""
 
     _func_flags_ = K.STDCALL
-    _func_errcheck_ = staticmethod(_errcheck_hresult)
 
 
-class LibraryLoader:
-    """``cdll.msvcrt``: loads a DLL by attribute or item and caches it."""
-
-    def __init__(self, dlltype):
-        self._dlltype = dlltype
-
-    def __getattr__(self, name):
-        if name[0] == "_":
-            raise AttributeError(name)
-        try:
-            dll = self._dlltype(name)
-        except OSError:
-            raise AttributeError(name)
-        setattr(self, name, dll)
-        return dll
-
-    def __getitem__(self, name):
-        return getattr(self, name)
-
-    def LoadLibrary(self, name):
-        return self._dlltype(name)
+# The running Python's own loader: attribute loading behaves as that Python's ctypes does
+# (3.13 turned a failed load into AttributeError, earlier releases raise OSError).
+LibraryLoader = ctypes.LibraryLoader

@@ -40,3 +40,10 @@ INT_RANGES = {
     INT32: (-(2**31), 2**31 - 1), UINT32: (0, 2**32 - 1),
     INT64: (-(2**63), 2**63 - 1), UINT64: (0, 2**64 - 1),
 }
+
+
+# Byte sizes on the Windows side (core/abi scalarSize); 0 means pointer-sized.
+SIZES = {
+    BOOL: 1, INT8: 1, UINT8: 1, INT16: 2, UINT16: 2, INT32: 4, UINT32: 4, INT64: 8,
+    UINT64: 8, FLOAT32: 4, FLOAT64: 8, POINTER: 0, CHAR: 1, WCHAR: 2, CHARP: 0, WCHARP: 0,
+}

@@ -14,6 +14,7 @@ from ._kinds import kind_of
 ArgumentError = ctypes.ArgumentError
 _CArgObject = type(ctypes.byref(ctypes.c_int()))
 _SimpleCData = ctypes.c_int.__mro__[1]
+_CData = _SimpleCData.__mro__[1]
 _INT_KINDS = frozenset(K.INT_RANGES)
 
 
@@ -34,10 +35,22 @@ def _scalar(kind, value):
     return value
 
 
+def _unwrap(value):
+    """Follow ``_as_parameter_`` as ctypes does for objects that are not ctypes data."""
+    while not isinstance(value, (int, float, bytes, str, _CData)) and hasattr(value, "_as_parameter_"):
+        value = value._as_parameter_
+    return value
+
+
 def _lower_memory(i, obj):
-    """A ctypes object whose memory travels in and out (arrays, byref, structures)."""
+    """A ctypes object whose memory travels in and out (arrays, byref, pointers,
+    structures): the memory it refers to goes to the DLL and comes back."""
     if isinstance(obj, _CArgObject):
         obj = obj._obj
+    if isinstance(obj, ctypes._Pointer):
+        if not obj:
+            return K.POINTER, None
+        obj = obj.contents
     if isinstance(obj, ctypes.Array) and getattr(obj, "_type_", None) is ctypes.c_wchar:
         return K.WBUFFER, obj
     if isinstance(obj, (ctypes.Array, ctypes.Structure, ctypes.Union, _SimpleCData)):
@@ -65,7 +78,7 @@ def lower_default(i, arg):
         if kind in (K.CHARP, K.WCHARP, K.POINTER):
             return kind, arg.value
         return kind, _scalar(kind, arg.value)
-    if isinstance(arg, (_CArgObject, ctypes.Array)):
+    if isinstance(arg, (_CArgObject, ctypes.Array, ctypes._Pointer)):
         return _lower_memory(i, arg)
     param = getattr(arg, "_as_parameter_", None)
     if param is not None:
@@ -101,35 +114,37 @@ def converter(argtype):
     if kind in (K.FLOAT32, K.FLOAT64):
         def convert(i, value):
             checked(i, value)
+            value = _unwrap(value)
             return kind, float(value.value if isinstance(value, _SimpleCData) else value)
     elif kind in _INT_KINDS or kind in (K.CHAR, K.WCHAR):
         def convert(i, value):
             checked(i, value)
+            value = _unwrap(value)
             if isinstance(value, _SimpleCData):
                 value = value.value
             return kind, _scalar(kind, value)
     elif kind == K.CHARP:
         def convert(i, value):
             checked(i, value)
-            return _pointer_like(i, value, K.CHARP, bytes, K.BUFFER)
+            return _pointer_like(i, _unwrap(value), K.CHARP, bytes, K.BUFFER)
     elif kind == K.WCHARP:
         def convert(i, value):
             checked(i, value)
-            return _pointer_like(i, value, K.WCHARP, str, K.WBUFFER)
+            return _pointer_like(i, _unwrap(value), K.WCHARP, str, K.WBUFFER)
     elif kind == K.POINTER:
         def convert(i, value):
             checked(i, value)
+            value = _unwrap(value)
             if isinstance(value, bytes):
                 return K.CHARP, value
             if isinstance(value, str):
                 return K.WCHARP, value
             return _pointer_like(i, value, K.CHARP, bytes, K.BUFFER)
     else:
+        # POINTER(T), structures, classes with their own from_param: whatever from_param
+        # returns is converted like an argument without argtype.
         def convert(i, value):
-            param = checked(i, value)
-            if isinstance(param, _CArgObject) or param is value:
-                return lower_default(i, param)
-            return lower_default(i, param)
+            return lower_default(i, checked(i, value))
     return convert
 
 

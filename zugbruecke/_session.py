@@ -40,8 +40,8 @@ def _error_factory(kind, code, msg):
         return _CoreError(kind, code, msg)
     if kind == "argument":
         return ctypes.ArgumentError(f"argument {code}: {msg}")
-    if kind == "stack":
-        return ValueError(msg)
+    if kind == "exception":
+        return OSError(msg)
     if kind == "wine":
         return WineError(msg)
     if kind == "config":
@@ -70,11 +70,30 @@ def _terminate_all():
         session.zb_terminate()
 
 
+def _environ():
+    """The current environment for the core (which cannot see later os.environ changes)."""
+    return json.dumps([f"{k}={v}" for k, v in os.environ.items()])
+
+
 def _win_path(name):
     """A Unix path becomes a path on Wine's Z: drive; anything else goes to Windows as is."""
     if name.startswith("/"):
         return "Z:" + name.replace("/", "\\")
     return name
+
+
+def create_unicode_buffer(init, size=None):
+    """A c_wchar array sized in UTF-16 units, as on Windows: characters outside the BMP
+    take two elements there (the extra Linux elements stay zero)."""
+    if isinstance(init, str):
+        if size is None:
+            size = len(init.encode("utf-16-le", "surrogatepass")) // 2 + 1
+        buf = (ctypes.c_wchar * size)()
+        buf.value = init
+        return buf
+    if isinstance(init, int):
+        return (ctypes.c_wchar * init)()
+    raise TypeError(init)
 
 
 class CtypesSession:
@@ -87,7 +106,7 @@ class CtypesSession:
     def __init__(self, parameter=None, **kwargs):
         params = dict(parameter or {})
         params.update(kwargs)
-        resolved = json.loads(_core.resolve_config(json.dumps(params)))
+        resolved = json.loads(_core.resolve_config(json.dumps(params), _environ()))
         for message in resolved["warnings"]:
             warnings.warn(message, DeprecationWarning, stacklevel=2)
         self._config = resolved["config"]
@@ -99,7 +118,7 @@ class CtypesSession:
         self._tls = threading.local()
         self._lock = threading.Lock()
         log.info("session %s: starting server for %s", self.zb_id, self._config["arch"])
-        self._handle = _core.start(json.dumps(self._config), BIN_DIR)
+        self._handle = _core.start(json.dumps(self._config), BIN_DIR, _environ())
         _live.add(self)
         self._populate()
 
@@ -109,6 +128,7 @@ class CtypesSession:
         ns = {name: getattr(ctypes, name) for name in dir(ctypes)
               if not name.startswith("_") and name not in _NOT_EXPORTED}
         win64 = self._config["arch"] == "win64"
+        self._pointer_size = 8 if win64 else 4
         ns.update(
             c_long=ctypes.c_int,
             c_ulong=ctypes.c_uint,
@@ -116,15 +136,15 @@ class CtypesSession:
             c_size_t=ctypes.c_uint64 if win64 else ctypes.c_uint32,
             c_ssize_t=ctypes.c_int64 if win64 else ctypes.c_int32,
         )
-        attrs = {"_session": self}
-        CDLL = type("CDLL", (_dll.CDLL,), dict(attrs))
-        WinDLL = type("WinDLL", (_dll.WinDLL,), dict(attrs))
-        OleDLL = type("OleDLL", (_dll.OleDLL,), dict(attrs))
+        HRESULT = self._hresult_type()
+        CDLL = type("CDLL", (_dll.CDLL,), {"_session": self})
+        WinDLL = type("WinDLL", (_dll.WinDLL,), {"_session": self})
+        OleDLL = type("OleDLL", (_dll.OleDLL,), {"_session": self, "_func_restype_": HRESULT})
         ns.update(
             CDLL=CDLL, WinDLL=WinDLL, OleDLL=OleDLL, LibraryLoader=_dll.LibraryLoader,
             cdll=_dll.LibraryLoader(CDLL), windll=_dll.LibraryLoader(WinDLL),
             oledll=_dll.LibraryLoader(OleDLL),
-            HRESULT=self._hresult_type(),
+            HRESULT=HRESULT, sizeof=self.sizeof, create_unicode_buffer=create_unicode_buffer,
             GetLastError=self.GetLastError, get_last_error=self.get_last_error,
             set_last_error=self.set_last_error, FormatError=self.FormatError,
             WinError=self.WinError,
@@ -133,6 +153,20 @@ class CtypesSession:
         for name, value in ns.items():
             setattr(self, name, value)
 
+    def sizeof(self, obj_or_type):
+        """The size the DLL sees: Windows sizes for fundamental types (c_wchar is 2 bytes,
+        pointers follow the arch) and arrays of them; other types answer with their ctypes
+        size until the layout engine covers them."""
+        tp = obj_or_type if isinstance(obj_or_type, type) else type(obj_or_type)
+        kind = K.kind_of(tp)
+        if kind in K.SIZES:
+            return K.SIZES[kind] or self._pointer_size
+        if issubclass(tp, ctypes.Array):
+            return tp._length_ * self.sizeof(tp._type_)
+        if issubclass(tp, ctypes._Pointer):
+            return self._pointer_size
+        return ctypes.sizeof(obj_or_type)
+
     def _hresult_type(self):
         session = self
 
@@ -140,7 +174,7 @@ class CtypesSession:
             @classmethod
             def _check_retval_(cls, result):
                 if result < 0:
-                    raise session.WinError(result & 0xFFFFFFFF)
+                    raise session.WinError(result)
                 return result
 
         return HRESULT
@@ -247,7 +281,7 @@ class CtypesSession:
     def zb_set_parameter(self, name, value):
         if name not in self._config:
             raise ConfigError(f'zugbruecke: unknown configuration parameter "{name}"')
-        _core.resolve_config(json.dumps({name: value}))  # validates
+        _core.resolve_config(json.dumps({name: value}), "[]")  # validates
         self._config[name] = value
         if name == "log_level":
             self._apply_log_level()

@@ -108,34 +108,6 @@ func TestPackWin64(t *testing.T) {
 	}
 }
 
-func TestStackError(t *testing.T) {
-	call := &wire.Call{Words: []uint64{1}} // 4 bytes pushed on win32
-	cases := []struct {
-		conv   Conv
-		popped int32
-		want   string
-	}{
-		{StdCall, 4, ""},
-		{CDecl, 0, ""},
-		{StdCall, 8, "Procedure probably called with not enough arguments (4 bytes missing)"},
-		{StdCall, 0, "Procedure probably called with too many arguments (4 bytes in excess)"},
-		{CDecl, 4, "Procedure probably called with not enough arguments (4 bytes missing)"},
-	}
-	for _, c := range cases {
-		err := Win32.StackError(c.conv, call, &wire.CallReply{Popped: c.popped})
-		got := ""
-		if err != nil {
-			got = err.Error()
-		}
-		if got != c.want {
-			t.Errorf("conv %d popped %d: %q, want %q", c.conv, c.popped, got, c.want)
-		}
-	}
-	if err := Win64.StackError(StdCall, call, &wire.CallReply{Popped: 99}); err != nil {
-		t.Errorf("win64 has no callee-pops check: %v", err)
-	}
-}
-
 func TestResult(t *testing.T) {
 	rep := &wire.CallReply{Int: 0xffffffff80000000 | 0xfe, Float: math.Float64bits(0.25)}
 	if got := int64(Win32.Result(Int8, rep)); got != -2 {

@@ -69,39 +69,6 @@ func (a *Arch) slotMask() uint64 {
 	return uint64(1)<<(a.SlotSize*8) - 1
 }
 
-// PushedBytes is the number of argument bytes the caller placed on the stack (win32).
-func (a *Arch) PushedBytes(call *wire.Call) int { return len(call.Words) * a.SlotSize }
-
-// StackError checks, on ABIs where stdcall callees pop their arguments, that the callee
-// removed what the convention expects; ctypes on Windows reports a mismatch this way.
-func (a *Arch) StackError(conv Conv, call *wire.Call, rep *wire.CallReply) error {
-	if !a.CalleePops {
-		return nil
-	}
-	expected := 0
-	if conv == StdCall {
-		expected = a.PushedBytes(call)
-	}
-	if delta := int(rep.Popped) - expected; delta != 0 {
-		return &StackMismatchError{Delta: delta}
-	}
-	return nil
-}
-
-// StackMismatchError is a win32 callee that removed more (Delta > 0) or fewer (Delta < 0)
-// argument bytes than the caller's convention expects: a wrong argument count or a wrong
-// calling convention. The message is the one ctypes uses on Windows.
-type StackMismatchError struct {
-	Delta int
-}
-
-func (e *StackMismatchError) Error() string {
-	if e.Delta > 0 {
-		return fmt.Sprintf("Procedure probably called with not enough arguments (%d bytes missing)", e.Delta)
-	}
-	return fmt.Sprintf("Procedure probably called with too many arguments (%d bytes in excess)", -e.Delta)
-}
-
 // Result extracts a result of kind k from rep: integer kinds come back sign- or
 // zero-extended in the first value, float kinds as float64 bits.
 func (a *Arch) Result(k Kind, rep *wire.CallReply) uint64 {

@@ -270,8 +270,8 @@ type CallSpec struct {
 }
 
 // Call performs a call. done runs with the reply while the session is still locked: the
-// reply (and its Out regions) is only valid inside it. Stack errors (win32 stdcall
-// argument mismatches) are returned after done has seen the reply.
+// reply (and its Out regions) is only valid inside it. A Windows exception the routine
+// left unhandled is returned as *ExceptionError after done has seen the reply.
 func (s *Session) Call(spec *CallSpec, done func(*wire.CallReply) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -287,7 +287,11 @@ func (s *Session) Call(spec *CallSpec, done func(*wire.CallReply) error) error {
 	if err := done(&s.reply); err != nil {
 		return err
 	}
-	return s.ABI.StackError(spec.Conv, call, &s.reply)
+	if rep := &s.reply; rep.Exception != 0 {
+		return &ExceptionError{Code: rep.Exception, Addr: rep.ExcInfo[0],
+			Info: [2]uint64{rep.ExcInfo[1], rep.ExcInfo[2]}, PtrSize: s.ABI.PtrSize}
+	}
+	return nil
 }
 
 // Close asks the server to exit, waits up to TimeoutStop, then kills it. It does not wait

@@ -97,8 +97,8 @@ func (m *Call) Decode(r *Reader) {
 //
 // Int holds EAX (low) and EDX (high) on win32, RAX on win64. Float holds ST(0) as a float64
 // on win32 and the raw bits of XMM0 on win64, when the call's RetClass asked for them.
-// Popped is the number of argument bytes the callee removed from the stack (win32; the
-// client compares it with what it pushed to detect a wrong argument count for stdcall).
+// Popped is the number of argument bytes the callee removed from the stack (win32), for
+// diagnostics: CPython 3.11's ctypes no longer turns a mismatch into an error.
 // Exception is a Windows exception code caught inside the call (0: none), with the
 // faulting address and access information in ExcInfo.
 type CallReply struct {

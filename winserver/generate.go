@@ -1,0 +1,5 @@
+//go:build windows
+
+package main
+
+//go:generate sh -c "cd native && GOOS= GOARCH= go run gen.go"

@@ -1,0 +1,143 @@
+/* Native code of the win64 server, assembled by gen.go into zthunk_amd64.go and copied
+ * into executable memory at start. Position independent; the offsets gen.go exports are
+ * the labels declared .globl.
+ *
+ * callFrame (winserver/thunk.go), byte offsets on amd64:
+ *   fn 0, nwords 8, words 16, retFloat 24, r1 32, r2 40, f 48, popped 56,
+ *   exc 64, excAddr 72, excInfo0 80, excInfo1 88
+ */
+    .intel_syntax noprefix
+    .text
+    .globl zb_blob
+zb_blob:
+
+/* void zb_call(callFrame *f)        Microsoft x64: f in RCX
+ *
+ * Reserves max(nwords, 4) slots (16-byte aligned), copies the words there, loads slots
+ * 0-3 into RCX/RDX/R8/R9 and also XMM0-XMM3 (an argument in the first four positions is
+ * found whether the callee reads it as integer or float; this also covers varargs), and
+ * calls f->fn. Slots 0-3 are the callee's shadow space, slot 4 on the stack arguments.
+ * Stores RAX and XMM0. RBX, RSI, RDI, R12, RBP preserved; the thunk owns the stack.
+ *
+ * A Windows exception the routine does not handle itself reaches zb_call_handler
+ * through the unwind information below (registered with RtlAddFunctionTable); it records
+ * the exception in the frame and resumes at zb_call_recover, which returns normally.
+ * [rbp] holds f for the handler.
+ */
+    .p2align 4
+    .globl zb_call
+zb_call:
+    push rbp
+.Lc1:
+    push rbx
+.Lc2:
+    push rsi
+.Lc3:
+    push rdi
+.Lc4:
+    push r12
+.Lc6:
+    sub rsp, 16
+.Lc10:
+    mov rbp, rsp
+.Lc13:
+    mov [rbp], rcx
+    mov rbx, rcx
+    mov rcx, [rbx + 8]
+    mov rsi, [rbx + 16]
+    mov rax, rcx
+    cmp rax, 4
+    jae 1f
+    mov eax, 4
+1:  add rax, 1
+    and rax, -2
+    shl rax, 3
+    sub rsp, rax
+    xor edx, edx
+2:  cmp rdx, rcx
+    jae 3f
+    mov r8, [rsi + rdx*8]
+    mov [rsp + rdx*8], r8
+    inc rdx
+    jmp 2b
+3:  mov rcx, [rsp]
+    mov rdx, [rsp + 8]
+    mov r8, [rsp + 16]
+    mov r9, [rsp + 24]
+    movq xmm0, rcx
+    movq xmm1, rdx
+    movq xmm2, r8
+    movq xmm3, r9
+    call qword ptr [rbx]
+    mov [rbx + 32], rax
+    movq [rbx + 48], xmm0
+    mov qword ptr [rbx + 56], 0
+.Lc_out:
+    mov rsp, rbp
+    add rsp, 16
+    pop r12
+    pop rdi
+    pop rsi
+    pop rbx
+    pop rbp
+    ret
+    .globl zb_call_recover
+zb_call_recover:
+    /* RSP = RBP = our frame, set by the handler; the exception is in the frame already. */
+    mov rbx, [rbp]
+    jmp .Lc_out
+.Lc_end:
+
+/* EXCEPTION_DISPOSITION zb_call_handler(EXCEPTION_RECORD *rec, ULONG64 frame,
+ *                                       CONTEXT *ctx, DISPATCHER_CONTEXT *dc)
+ * frame is zb_call's RBP. Unless unwinding, copies code, address and the first two
+ * parameters into the callFrame and points the context at zb_call_recover with RSP and
+ * RBP set to the frame: ExceptionContinueExecution (0). Otherwise ContinueSearch (1).
+ */
+    .p2align 4
+    .globl zb_call_handler
+zb_call_handler:
+    test dword ptr [rcx + 4], 6         /* EXCEPTION_UNWINDING | EXCEPTION_EXIT_UNWIND */
+    jnz 1f
+    mov rax, [rdx]                      /* callFrame */
+    mov r10d, [rcx]
+    mov [rax + 64], r10                 /* exc = ExceptionCode */
+    mov r10, [rcx + 16]
+    mov [rax + 72], r10                 /* excAddr = ExceptionAddress */
+    mov r10, [rcx + 32]
+    mov [rax + 80], r10                 /* ExceptionInformation[0] */
+    mov r10, [rcx + 40]
+    mov [rax + 88], r10                 /* ExceptionInformation[1] */
+    mov [r8 + 0x98], rdx                /* ctx->Rsp */
+    mov [r8 + 0xA0], rdx                /* ctx->Rbp */
+    lea r10, [rip + zb_call_recover]
+    mov [r8 + 0xF8], r10                /* ctx->Rip */
+    xor eax, eax
+    ret
+1:  mov eax, 1
+    ret
+
+/* Unwind data for zb_call, for RtlAddFunctionTable(zb_functions, 1, blob base). */
+    .p2align 2
+    .globl zb_unwind_call
+zb_unwind_call:
+    .byte 0x09                          /* version 1, UNW_FLAG_EHANDLER */
+    .byte .Lc13 - zb_call               /* size of prolog */
+    .byte 7                             /* count of unwind codes */
+    .byte 0x05                          /* frame register RBP, offset 0 */
+    .byte .Lc13 - zb_call, 0x03         /* UWOP_SET_FPREG */
+    .byte .Lc10 - zb_call, 0x12         /* UWOP_ALLOC_SMALL 16 */
+    .byte .Lc6 - zb_call, 0xC0          /* UWOP_PUSH_NONVOL r12 */
+    .byte .Lc4 - zb_call, 0x70          /* UWOP_PUSH_NONVOL rdi */
+    .byte .Lc3 - zb_call, 0x60          /* UWOP_PUSH_NONVOL rsi */
+    .byte .Lc2 - zb_call, 0x30          /* UWOP_PUSH_NONVOL rbx */
+    .byte .Lc1 - zb_call, 0x50          /* UWOP_PUSH_NONVOL rbp */
+    .byte 0, 0                          /* pad to an even number of codes */
+    .long zb_call_handler - zb_blob     /* exception handler RVA */
+
+    .p2align 2
+    .globl zb_functions
+zb_functions:                           /* RUNTIME_FUNCTION[] */
+    .long zb_call - zb_blob, .Lc_end - zb_blob, zb_unwind_call - zb_blob
+    .globl zb_functions_end
+zb_functions_end:
