@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+"""
+Shared fixtures of zugbruecke's test suite.
+
+Test DLLs: every ``tests/dlls/<name>.c`` is compiled with mingw-w64 for an arch
+(win32, win64) and a calling convention (cdecl, stdcall) on first use, and kept in
+``tests/.dll-cache/`` under a name that carries a sha256 of everything that goes
+into the build (sources, header, compiler, flags): a changed source gets a new
+file, an unchanged one is never rebuilt. Each build goes to a private temporary
+folder and is renamed into place, so parallel test processes may build the same
+DLL at once.
+
+Hypothesis runs 50 examples a test without deadline (profile "zugbruecke";
+HYPOTHESIS_PROFILE selects another) and keeps its database in tests/.hypothesis.
+
+Fixtures:
+    arch      parametrized over ZB_TEST_ARCHS (default "win32,win64")
+    conv      parametrized over "cdecl", "stdcall"
+    ctypes    one zugbruecke.CtypesSession per arch, shared by the whole test
+              run and terminated at its end; named so tests read like ctypes code
+    dll       factory: dll("integers") -> ctypes.CDLL (cdecl) or ctypes.WinDLL
+              (stdcall) of the built DLL, loaded by its Unix path
+    dll_path  factory: dll_path("integers") -> pathlib.Path of the built DLL
+    dll_builder  build_dll itself, for a variant of the test's own choosing
+"""
+
+import functools
+import hashlib
+import os
+import pathlib
+import shutil
+import subprocess
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+TESTS_DIR = pathlib.Path(__file__).resolve().parent
+DLL_SRC_DIR = TESTS_DIR / "dlls"
+DLL_CACHE_DIR = TESTS_DIR / ".dll-cache"
+DLL_HEADER = DLL_SRC_DIR / "zb_test.h"
+
+ARCHS = [a.strip() for a in os.environ.get("ZB_TEST_ARCHS", "win32,win64").split(",") if a.strip()]
+CONVS = ["cdecl", "stdcall"]
+
+COMPILERS = {
+    "win32": "i686-w64-mingw32-gcc",
+    "win64": "x86_64-w64-mingw32-gcc",
+}
+CONV_MACROS = {
+    "cdecl": "__cdecl",
+    "stdcall": "__stdcall",
+}
+
+# Calls cross a process boundary into Wine: no deadline, moderate example counts.
+# The function-scoped fixtures used with @given (ctypes, dll) are caches that do
+# not change between examples, so that health check does not apply.
+settings.register_profile(
+    "zugbruecke",
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    database=DirectoryBasedExampleDatabase(str(TESTS_DIR / ".hypothesis")),
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "zugbruecke"))
+
+# A ZUGBRUECKE_ARCH inherited from the shell would override the arch that each
+# test asks for (environment variables have the highest priority).
+os.environ.pop("ZUGBRUECKE_ARCH", None)
+
+
+# +++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++
+# DLL BUILDER
+# +++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++
+
+
+def build_flags(arch, conv):
+    """Compiler flags for one variant, without input and output files."""
+    if arch not in COMPILERS:
+        raise ValueError(f"unknown arch {arch!r}")
+    if conv not in CONV_MACROS:
+        raise ValueError(f"unknown calling convention {conv!r}")
+    flags = ["-shared", "-O1", "-std=gnu11", "-Wall", f"-DZB_CONV={CONV_MACROS[conv]}", "-static-libgcc"]
+    if arch == "win32":
+        # SSE arithmetic: float and double results rounded once, as the tests
+        # compute them in Python (x87 would round twice in rare cases). Return
+        # values still travel in st(0), as the win32 ABI demands.
+        flags += ["-msse2", "-mfpmath=sse"]
+        if conv == "stdcall":
+            # Undecorated export names ("f", not "_f@8"), as MSVC .def files give.
+            flags.append("-Wl,--kill-at")
+    return flags
+
+
+@functools.lru_cache(maxsize=None)
+def _compiler_version(compiler):
+    try:
+        out = subprocess.run([compiler, "--version"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise RuntimeError(f"C compiler {compiler} is not usable: {e}") from e
+    return out.splitlines()[0] if out else ""
+
+
+def build_dll(name, arch, conv):
+    """Compile tests/dlls/<name>.c for arch and conv unless already cached;
+    return the path of the DLL."""
+    source = DLL_SRC_DIR / f"{name}.c"
+    if not source.is_file():
+        raise FileNotFoundError(f"no test DLL source {source}")
+    compiler = COMPILERS[arch]
+    flags = build_flags(arch, conv)
+
+    digest = hashlib.sha256()
+    for part in (
+        source.read_bytes(),
+        DLL_HEADER.read_bytes(),
+        compiler.encode(),
+        _compiler_version(compiler).encode(),
+        "\0".join(flags).encode(),
+    ):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    target = DLL_CACHE_DIR / f"{name}-{arch}-{conv}-{digest.hexdigest()[:20]}.dll"
+    if target.is_file():
+        return target
+
+    # Build in a private folder under the final file name (the DLL records its
+    # own name in its export table), then rename into place atomically.
+    DLL_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    tmp_dir = DLL_CACHE_DIR / f".build-{os.getpid()}-{uuid.uuid4().hex}"
+    tmp_dir.mkdir()
+    tmp = tmp_dir / target.name
+    cmd = [compiler, *flags, "-I", str(DLL_SRC_DIR), "-o", str(tmp), str(source)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"building {source.name} for {arch}/{conv} failed:\n{' '.join(cmd)}\n{proc.stdout}{proc.stderr}"
+            )
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return target
+
+
+# +++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++
+# FIXTURES
+# +++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++
+
+
+@pytest.fixture(params=ARCHS)
+def arch(request):
+    return request.param
+
+
+@pytest.fixture(params=CONVS)
+def conv(request):
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def _zb_sessions():
+    """One CtypesSession per arch for the whole run, terminated at its end."""
+    sessions = {}
+    yield sessions
+    for session in sessions.values():
+        session.zb_terminate()
+
+
+@pytest.fixture
+def ctypes(arch, _zb_sessions):
+    """The zugbruecke ctypes session of this test's arch."""
+    session = _zb_sessions.get(arch)
+    if session is None:
+        import zugbruecke
+
+        session = zugbruecke.CtypesSession(arch=arch)
+        _zb_sessions[arch] = session
+    return session
+
+
+@pytest.fixture(scope="session")
+def dll_builder():
+    """build_dll(name, arch, conv) for tests that need a variant other than
+    their own, e.g. the stdcall build in a test parametrized over arch only."""
+    return build_dll
+
+
+@pytest.fixture
+def dll_path(arch, conv):
+    """Factory: dll_path(name) builds tests/dlls/<name>.c for this test's
+    variant if needed and returns the DLL's path."""
+
+    def _dll_path(name):
+        return build_dll(name, arch, conv)
+
+    return _dll_path
+
+
+@pytest.fixture
+def dll(ctypes, conv, dll_path):
+    """Factory: dll(name) loads this test's variant of tests/dlls/<name>.c by
+    its Unix path, with CDLL for cdecl and WinDLL for stdcall. Each test gets
+    its own library objects, so argtypes set by one test never leak into
+    another; within a test (and all its Hypothesis examples) dll(name) returns
+    the same object."""
+    loaded = {}
+
+    def load_dll(name):
+        if name not in loaded:
+            loader = ctypes.CDLL if conv == "cdecl" else ctypes.WinDLL
+            loaded[name] = loader(str(dll_path(name)))
+        return loaded[name]
+
+    return load_dll
