@@ -109,3 +109,19 @@ def test_access_violation_raises_oserror(arch, dll_builder):
             get_int(16)
         # The session survives it.
         assert get_int(session.byref(session.c_int(5))) == 5
+
+
+def test_missing_wine_raises_wine_error(arch, tmp_path):
+    # A Wine loader that does not exist: the session refuses to start with WineError,
+    # an OSError that names what is missing.
+    import zugbruecke
+
+    with pytest.raises(zugbruecke.WineError, match="Wine"):
+        zugbruecke.CtypesSession(arch=arch, wine=str(tmp_path / "no-such-wine"), dir=str(tmp_path))
+
+
+def test_unknown_parameter_is_value_error():
+    import zugbruecke
+
+    with pytest.raises(ValueError, match="archh"):
+        zugbruecke.CtypesSession(archh="win32")
