@@ -28,6 +28,8 @@ import (
 	"unsafe"
 
 	"github.com/zugbruecke/zugbruecke/core/abi"
+	"github.com/zugbruecke/zugbruecke/core/layout"
+	"github.com/zugbruecke/zugbruecke/core/marshal"
 	"github.com/zugbruecke/zugbruecke/core/session"
 	"github.com/zugbruecke/zugbruecke/core/wire"
 )
@@ -38,12 +40,21 @@ type outArg struct {
 	wide bool // convert UTF-16 back to UTF-32
 }
 
+// typedArg is typed memory of an argument (abi.Typed, abi.Struct) or of a structure result.
+type typedArg struct {
+	arg   int // index in args, -1 for the result
+	t     *layout.Type
+	addr  uintptr
+	count int
+}
+
 // callState holds what one call borrowed from Python until it is given back.
 type callState struct {
-	args []abi.Arg
-	outs []outArg
-	bufs []*C.Py_buffer
-	objs []*C.PyObject
+	args  []abi.Arg
+	outs  []outArg
+	bufs  []*C.Py_buffer
+	objs  []*C.PyObject
+	typed []typedArg
 }
 
 func (cs *callState) release() {
@@ -87,6 +98,14 @@ func (cs *callState) lower(i int, k abi.Kind, o *C.PyObject, arg *abi.Arg) bool 
 		arg.Bits = uint64(t)
 	case abi.CharP, abi.WCharP, abi.Buffer, abi.WBuffer:
 		return cs.lowerMemory(i, k, o, arg)
+	case abi.Typed, abi.Struct:
+		ta, ok := typedValue(o)
+		if !ok {
+			argError(i, "TypeError: bad typed value")
+			return false
+		}
+		ta.arg = i
+		cs.typed = append(cs.typed, ta)
 	default:
 		if C.zb_is_none(o) != 0 && k == abi.Pointer {
 			return true
@@ -140,6 +159,57 @@ func (cs *callState) lowerMemory(i int, k abi.Kind, o *C.PyObject, arg *abi.Arg)
 	return true
 }
 
+// typedValue reads (type id, address[, count]) as the Python side lowers typed memory.
+func typedValue(o *C.PyObject) (typedArg, bool) {
+	if C.zb_is_tuple(o) == 0 {
+		return typedArg{}, false
+	}
+	n := C.zb_tuple_size(o)
+	if n < 2 || n > 3 {
+		return typedArg{}, false
+	}
+	id := C.PyLong_AsLong(C.zb_tuple_item(o, 0))
+	addr := C.PyLong_AsUnsignedLongLong(C.zb_tuple_item(o, 1))
+	count := C.long(1)
+	if n == 3 {
+		count = C.PyLong_AsLong(C.zb_tuple_item(o, 2))
+	}
+	if C.PyErr_Occurred() != nil {
+		C.PyErr_Clear()
+		return typedArg{}, false
+	}
+	t := types.Get(int(id))
+	if t == nil || addr == 0 || count < 0 {
+		return typedArg{}, false
+	}
+	return typedArg{t: t, addr: uintptr(addr), count: int(count)}, true
+}
+
+// prepare places typed arguments and the structure result in regions (core/marshal).
+func (cs *callState) prepare(s *sess, spec *session.CallSpec, enc *marshal.Encoder, call *wire.Call) error {
+	enc.Call = call
+	for _, ta := range cs.typed {
+		mem := unsafe.Slice((*byte)(ptrAt(ta.addr)), ta.t.LinuxSize*ta.count)
+		var err error
+		if ta.arg < 0 {
+			l := ta.t.Layout(s.ABI)
+			spec.SRet = &abi.StructRet{Size: l.Size, Region: enc.Result(ta.t, mem, ta.addr)}
+			continue
+		}
+		arg := &cs.args[ta.arg]
+		if arg.Kind == abi.Struct {
+			arg.Region, err = enc.Value(ta.t, mem, ta.addr)
+			arg.Size = ta.t.Layout(s.ABI).Size
+		} else {
+			arg.Region, err = enc.Typed(ta.t, mem, ta.addr, ta.count)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 var (
 	cUTF16         = C.CString("utf-16-le")
 	cSurrogatePass = C.CString("surrogatepass")
@@ -152,7 +222,7 @@ func splitFlags(f C.ulong) (abi.Conv, abi.Kind, uint8) {
 }
 
 //export zbCall
-func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values *C.PyObject) *C.PyObject {
+func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result *C.PyObject) *C.PyObject {
 	s := lookup(h)
 	if s == nil {
 		return raiseErr(session.ErrTerminated)
@@ -176,6 +246,16 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values *C.PyObject)
 		}
 	}
 
+	if ret == abi.Struct {
+		ta, ok := typedValue(result)
+		if !ok {
+			cs.release()
+			return raise("error", 0, "zugbruecke: a structure result needs (type id, address)")
+		}
+		ta.arg = -1
+		cs.typed = append(cs.typed, ta)
+	}
+
 	var (
 		bits      uint64
 		retData   []byte
@@ -183,20 +263,31 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values *C.PyObject)
 		lastError uint32
 	)
 	spec := session.CallSpec{Fn: uint64(fn), Conv: conv, Ret: ret, Deref: deref, Args: cs.args}
+	enc := marshal.Encoder{Arch: s.ABI, Mem: marshal.Self{}, Mirrors: &s.mirrors}
+	if len(cs.typed) > 0 {
+		spec.Prepare = func(call *wire.Call) error { return cs.prepare(s, &spec, &enc, call) }
+	}
 	ts := releaseGIL()
 	err := s.Call(&spec, func(rep *wire.CallReply) error {
-		if len(rep.Out) != len(cs.outs) {
-			return fmt.Errorf("zugbruecke: server returned %d regions, expected %d", len(rep.Out), len(cs.outs))
-		}
+		// Buffer regions come after the typed ones (Prepare runs before Pack).
+		untyped := rep.Out[len(rep.Out)-len(cs.outs):]
 		for j, o := range cs.outs {
 			if o.wide {
-				abi.UTF16ToUTF32(o.mem, rep.Out[j])
+				abi.UTF16ToUTF32(o.mem, untyped[j])
 			} else {
-				copy(o.mem, rep.Out[j])
+				copy(o.mem, untyped[j])
 			}
 		}
 		bits = s.ABI.Result(ret, rep)
 		lastError = rep.LastError
+		if spec.SRet != nil && s.ABI.RegStruct(spec.SRet.Size) {
+			enc.SetResult(spec.SRet.Region, rep.Int)
+		}
+		if len(cs.typed) > 0 {
+			if err := enc.Decode(rep); err != nil {
+				return err
+			}
+		}
 		if rep.RetData != nil {
 			retData, hasData = append([]byte(nil), rep.RetData...), true
 		}
@@ -235,6 +326,8 @@ func resultObject(k abi.Kind, deref uint8, bits uint64, data []byte, hasData boo
 		return C.PyLong_FromUnsignedLongLong(C.ulonglong(bits))
 	case abi.Char:
 		return pyBytes([]byte{byte(bits)})
+	case abi.Struct:
+		return C.zb_none() // the structure went into the object the caller passed
 	case abi.WChar:
 		return C.PyUnicode_FromOrdinal(C.int(uint16(bits)))
 	}

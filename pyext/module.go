@@ -15,17 +15,24 @@ import (
 	"unsafe"
 
 	"github.com/zugbruecke/zugbruecke/core/config"
+	"github.com/zugbruecke/zugbruecke/core/marshal"
 	"github.com/zugbruecke/zugbruecke/core/prefix"
 	"github.com/zugbruecke/zugbruecke/core/session"
 )
 
 func main() {}
 
+// sess is a session with what the extension keeps beside it.
+type sess struct {
+	*session.Session
+	mirrors marshal.MirrorTable
+}
+
 // Sessions by handle. A plain map (not runtime/cgo.Handle) so that a stale or forged
 // handle from Python is an exception, not a crash.
 var (
 	sessionsMu sync.Mutex
-	sessions   = map[uint64]*session.Session{}
+	sessions   = map[uint64]*sess{}
 	nextHandle uint64
 )
 
@@ -33,17 +40,17 @@ func register(s *session.Session) uint64 {
 	sessionsMu.Lock()
 	defer sessionsMu.Unlock()
 	nextHandle++
-	sessions[nextHandle] = s
+	sessions[nextHandle] = &sess{Session: s}
 	return nextHandle
 }
 
-func lookup(h C.ulonglong) *session.Session {
+func lookup(h C.ulonglong) *sess {
 	sessionsMu.Lock()
 	defer sessionsMu.Unlock()
 	return sessions[uint64(h)]
 }
 
-func unregister(h C.ulonglong) *session.Session {
+func unregister(h C.ulonglong) *sess {
 	sessionsMu.Lock()
 	defer sessionsMu.Unlock()
 	s := sessions[uint64(h)]

@@ -23,6 +23,7 @@ int zb_is_bytes(PyObject *o) { return PyBytes_Check(o); }
 int zb_is_str(PyObject *o) { return PyUnicode_Check(o); }
 int zb_is_float(PyObject *o) { return PyFloat_Check(o); }
 int zb_is_long(PyObject *o) { return PyLong_Check(o); }
+int zb_is_tuple(PyObject *o) { return PyTuple_Check(o); }
 Py_ssize_t zb_tuple_size(PyObject *t) { return PyTuple_GET_SIZE(t); }
 PyObject *zb_tuple_item(PyObject *t, Py_ssize_t i) { return PyTuple_GET_ITEM(t, i); }
 char *zb_bytes_data(PyObject *o) { return PyBytes_AS_STRING(o); }
@@ -157,12 +158,56 @@ static PyObject *m_read(PyObject *self, PyObject *args)
     return zbRead(h, addr, size, wide);
 }
 
+static PyObject *m_type_register(PyObject *self, PyObject *args)
+{
+    const char *s;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "s#:type_register", &s, &n))
+        return NULL;
+    return zbTypeRegister((char *)s, (int)n);
+}
+
+static PyObject *m_type_bind(PyObject *self, PyObject *args)
+{
+    long ptr, elem;
+    if (!PyArg_ParseTuple(args, "ll:type_bind", &ptr, &elem))
+        return NULL;
+    return zbTypeBind(ptr, elem);
+}
+
+static PyObject *m_type_info(PyObject *self, PyObject *args)
+{
+    unsigned long long h;
+    long id;
+    if (!PyArg_ParseTuple(args, "Kl:type_info", &h, &id))
+        return NULL;
+    return zbTypeInfo(h, id);
+}
+
+static PyObject *m_mirror(PyObject *self, PyObject *args)
+{
+    unsigned long long h, srv, lin;
+    long id;
+    if (!PyArg_ParseTuple(args, "KKlK:mirror", &h, &srv, &id, &lin))
+        return NULL;
+    return zbMirror(h, srv, id, lin);
+}
+
+static PyObject *m_unmirror(PyObject *self, PyObject *args)
+{
+    unsigned long long h, lin;
+    if (!PyArg_ParseTuple(args, "KK:unmirror", &h, &lin))
+        return NULL;
+    return zbUnmirror(h, lin);
+}
+
 static PyObject *m_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    /* call(session, fn, flags, kinds: bytes, values: tuple): the hot path, so vectorcall
-     * (METH_FASTCALL) and no format string. */
-    if (nargs != 5 || !PyBytes_Check(args[3]) || !PyTuple_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "call(session, fn, flags, kinds: bytes, values: tuple)");
+    /* call(session, fn, flags, kinds: bytes, values: tuple[, result]): the hot path, so
+     * vectorcall (METH_FASTCALL) and no format string. result is (type id, address) of
+     * the object receiving a structure result. */
+    if (nargs < 5 || nargs > 6 || !PyBytes_Check(args[3]) || !PyTuple_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "call(session, fn, flags, kinds: bytes, values: tuple[, result])");
         return NULL;
     }
     unsigned long long h = PyLong_AsUnsignedLongLong(args[0]);
@@ -174,7 +219,7 @@ static PyObject *m_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "call: one kind per value");
         return NULL;
     }
-    return zbCall(h, fn, flags, PyBytes_AS_STRING(args[3]), args[4]);
+    return zbCall(h, fn, flags, PyBytes_AS_STRING(args[3]), args[4], nargs == 6 ? args[5] : Py_None);
 }
 
 static PyMethodDef methods[] = {
@@ -188,6 +233,11 @@ static PyMethodDef methods[] = {
     {"free", m_free, METH_VARARGS, "free(session, handle)"},
     {"sym", m_sym, METH_VARARGS, "sym(session, handle, name, ordinal) -> address"},
     {"read", m_read, METH_VARARGS, "read(session, address, size, wide) -> bytes"},
+    {"type_register", m_type_register, METH_VARARGS, "type_register(json) -> type id"},
+    {"type_bind", m_type_bind, METH_VARARGS, "type_bind(pointer id, pointee id)"},
+    {"type_info", m_type_info, METH_VARARGS, "type_info(session, id) -> json [size, align, offsets...]"},
+    {"mirror", m_mirror, METH_VARARGS, "mirror(session, server_address, type id, linux_address)"},
+    {"unmirror", m_unmirror, METH_VARARGS, "unmirror(session, linux_address)"},
     {"call", (PyCFunction)(void (*)(void))m_call, METH_FASTCALL,
      "call(session, fn, flags, kinds, values) -> (result, last_error)"},
     {NULL, NULL, 0, NULL},

@@ -20,6 +20,7 @@ int zb_is_bytes(PyObject *o);
 int zb_is_str(PyObject *o);
 int zb_is_float(PyObject *o);
 int zb_is_long(PyObject *o);
+int zb_is_tuple(PyObject *o);
 Py_ssize_t zb_tuple_size(PyObject *t);
 PyObject *zb_tuple_item(PyObject *t, Py_ssize_t i);
 char *zb_bytes_data(PyObject *o);

@@ -40,10 +40,12 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 	}
 	call := &c.call
 
-	// Regions into the arena.
+	// Regions into the arena; fixed regions are DLL memory and written in place.
 	total := 0
 	for _, r := range call.Regions {
-		total += alignUp(len(r.Data))
+		if r.Flags&wire.RegionFixed == 0 {
+			total += alignUp(len(r.Data))
+		}
 	}
 	if cap(c.arena) < total+regionAlign {
 		c.arena = make([]byte, total+regionAlign)
@@ -51,14 +53,26 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 	arena := c.arena[:cap(c.arena)]
 	skip := int(-uintptr(unsafe.Pointer(&arena[0])) & (regionAlign - 1))
 	arena = arena[skip:]
-	bases := make([]int, len(call.Regions))
+	mem := make([][]byte, len(call.Regions))
 	off := 0
 	for i, r := range call.Regions {
-		bases[i] = off
-		copy(arena[off:], r.Data)
-		off += alignUp(len(r.Data))
+		if r.Flags&wire.RegionFixed != 0 {
+			if !writable(uintptr(r.Addr), uintptr(len(r.Data))) {
+				return nil, fmt.Errorf("region %d: DLL memory at %#x is not writable", i, r.Addr)
+			}
+			mem[i] = unsafe.Slice((*byte)(at(uintptr(r.Addr))), len(r.Data))
+		} else {
+			mem[i] = arena[off : off+len(r.Data) : off+len(r.Data)]
+			off += alignUp(len(r.Data))
+		}
+		copy(mem[i], r.Data)
 	}
-	addr := func(i int) uintptr { return uintptr(unsafe.Pointer(&arena[bases[i]])) }
+	addr := func(i int) uintptr {
+		if call.Regions[i].Flags&wire.RegionFixed != 0 {
+			return uintptr(call.Regions[i].Addr)
+		}
+		return uintptr(unsafe.Pointer(unsafe.SliceData(mem[i])))
+	}
 
 	// Words.
 	if cap(c.words) < len(call.Words) {
@@ -75,9 +89,17 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 			return nil, fmt.Errorf("patch names region %d offset %d out of range", p.Region, p.Offset)
 		}
 		value := addr(int(p.Region)) + uintptr(p.Offset)
-		if p.Target == wire.PatchWord {
+		switch p.Target {
+		case wire.PatchWord, wire.PatchWordLoad:
 			if int(p.Pos) >= len(words) {
 				return nil, fmt.Errorf("patch names word %d of %d", p.Pos, len(words))
+			}
+			if p.Target == wire.PatchWordLoad {
+				src := mem[p.Region]
+				if int(p.Offset)+thisABI.PtrSize > len(src) {
+					return nil, fmt.Errorf("word load at %d outside region %d", p.Offset, p.Region)
+				}
+				value = uintptr(getPtr(src[p.Offset:]))
 			}
 			words[p.Pos] = value
 			continue
@@ -85,7 +107,7 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 		if int(p.Target) >= len(call.Regions) || int(p.Pos)+thisABI.PtrSize > len(call.Regions[p.Target].Data) {
 			return nil, fmt.Errorf("patch names region %d position %d out of range", p.Target, p.Pos)
 		}
-		dst := arena[bases[p.Target]+int(p.Pos):]
+		dst := mem[p.Target][p.Pos:]
 		if thisABI.PtrSize == 8 {
 			binary.LittleEndian.PutUint64(dst, uint64(value))
 		} else {
@@ -106,11 +128,14 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 		Exception: uint32(fr.exc),
 		ExcInfo:   [3]uint64{uint64(fr.excAddr), uint64(fr.excInfo[0]), uint64(fr.excInfo[1])},
 		Out:       rep.Out[:0],
+		Bases:     rep.Bases,
 	}
+	rep.Bases = rep.Bases[:0]
 	for i, r := range call.Regions {
 		if r.Flags&wire.RegionOut != 0 {
-			rep.Out = append(rep.Out, arena[bases[i]:bases[i]+len(r.Data)])
+			rep.Out = append(rep.Out, mem[i])
 		}
+		rep.Bases = append(rep.Bases, uint64(addr(i)))
 	}
 	if call.Deref != wire.DerefNone && fr.r1 != 0 && fr.exc == 0 {
 		data, ok := readMem(fr.r1, 0, call.Deref == wire.DerefWStr)
@@ -120,6 +145,13 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 		rep.RetData = data
 	}
 	return rep, nil
+}
+
+func getPtr(b []byte) uint64 {
+	if thisABI.PtrSize == 8 {
+		return binary.LittleEndian.Uint64(b)
+	}
+	return uint64(binary.LittleEndian.Uint32(b))
 }
 
 // at views a server address as a pointer (the address comes from the DLL, not from Go).

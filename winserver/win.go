@@ -16,6 +16,7 @@ var (
 	procCreatePipe     = kernel32.NewProc("CreatePipe")
 	procFormatMessageW = kernel32.NewProc("FormatMessageW")
 	procIsBadReadPtr   = kernel32.NewProc("IsBadReadPtr")
+	procIsBadWritePtr  = kernel32.NewProc("IsBadWritePtr")
 
 	procVirtualAlloc          = kernel32.NewProc("VirtualAlloc")
 	procFlushInstructionCache = kernel32.NewProc("FlushInstructionCache")
@@ -106,5 +107,11 @@ func formatMessage(code uint32) string {
 // DLL returned).
 func readable(addr, n uintptr) bool {
 	r, _, _ := procIsBadReadPtr.Call(addr, n)
+	return r == 0
+}
+
+// writable reports whether n bytes at addr can be written (DLL memory Python mirrors).
+func writable(addr, n uintptr) bool {
+	r, _, _ := procIsBadWritePtr.Call(addr, n)
 	return r == 0
 }

@@ -9,7 +9,7 @@ is c_double), so a type code plus its Linux size names the Windows type unambigu
 import ctypes
 
 VOID, BOOL, INT8, UINT8, INT16, UINT16, INT32, UINT32, INT64, UINT64 = range(10)
-FLOAT32, FLOAT64, POINTER, CHAR, WCHAR, CHARP, WCHARP, BUFFER, WBUFFER = range(10, 19)
+FLOAT32, FLOAT64, POINTER, CHAR, WCHAR, CHARP, WCHARP, BUFFER, WBUFFER, TYPED, STRUCT = range(10, 21)
 
 # Conventions and result dereferencing, as core/abi.Conv and wire.Deref*.
 CDECL, STDCALL = 0, 1
@@ -41,9 +41,3 @@ INT_RANGES = {
     INT64: (-(2**63), 2**63 - 1), UINT64: (0, 2**64 - 1),
 }
 
-
-# Byte sizes on the Windows side (core/abi scalarSize); 0 means pointer-sized.
-SIZES = {
-    BOOL: 1, INT8: 1, UINT8: 1, INT16: 2, UINT16: 2, INT32: 4, UINT32: 4, INT64: 8,
-    UINT64: 8, FLOAT32: 4, FLOAT64: 8, POINTER: 0, CHAR: 1, WCHAR: 2, CHARP: 0, WCHARP: 0,
-}

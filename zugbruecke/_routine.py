@@ -10,6 +10,7 @@ import ctypes
 
 from . import _kinds as K
 from ._kinds import kind_of
+from ._types import is_struct, type_id
 
 ArgumentError = ctypes.ArgumentError
 _CArgObject = type(ctypes.byref(ctypes.c_int()))
@@ -44,17 +45,23 @@ def _unwrap(value):
 
 def _lower_memory(i, obj):
     """A ctypes object whose memory travels in and out (arrays, byref, pointers,
-    structures): the memory it refers to goes to the DLL and comes back."""
+    structures): the memory it refers to goes to the DLL in the Windows layout and comes
+    back. Character buffers go as plain bytes (their layout is the same on both sides,
+    but for wchar_t, which converts between UTF-32 and UTF-16)."""
     if isinstance(obj, _CArgObject):
         obj = obj._obj
     if isinstance(obj, ctypes._Pointer):
         if not obj:
             return K.POINTER, None
         obj = obj.contents
-    if isinstance(obj, ctypes.Array) and getattr(obj, "_type_", None) is ctypes.c_wchar:
-        return K.WBUFFER, obj
+    if isinstance(obj, ctypes.Array):
+        elem = obj._type_
+        if elem is ctypes.c_wchar:
+            return K.WBUFFER, obj
+        if elem is ctypes.c_char:
+            return K.BUFFER, obj
     if isinstance(obj, (ctypes.Array, ctypes.Structure, ctypes.Union, _SimpleCData)):
-        return K.BUFFER, obj
+        return K.TYPED, (type_id(type(obj)), ctypes.addressof(obj))
     raise _cannot(i)
 
 
@@ -78,6 +85,8 @@ def lower_default(i, arg):
         if kind in (K.CHARP, K.WCHARP, K.POINTER):
             return kind, arg.value
         return kind, _scalar(kind, arg.value)
+    if isinstance(arg, (ctypes.Structure, ctypes.Union)):
+        return K.STRUCT, (type_id(type(arg)), ctypes.addressof(arg))
     if isinstance(arg, (_CArgObject, ctypes.Array, ctypes._Pointer)):
         return _lower_memory(i, arg)
     param = getattr(arg, "_as_parameter_", None)
@@ -154,10 +163,15 @@ def _fundamental(tp):
     return tp.__module__ == "ctypes" and _SimpleCData in tp.__bases__
 
 
-def result_spec(restype):
+def result_spec(restype, session):
     """(kind, deref, wrap) for a restype: wrap turns the core's value into the result."""
     if restype is None:
         return K.VOID, K.DEREF_NONE, None
+    if is_struct(restype):
+        type_id(restype)
+        return K.STRUCT, K.DEREF_NONE, None
+    if isinstance(restype, type) and issubclass(restype, ctypes._Pointer):
+        return K.POINTER, K.DEREF_NONE, session._pointer_result(restype)
     if isinstance(restype, type):
         kind = kind_of(restype)
         if kind is None:
@@ -212,7 +226,7 @@ class Routine:
 
     @restype.setter
     def restype(self, value):
-        self._result = result_spec(value)
+        self._result = result_spec(value, self._session)
         self._restype = value
 
     def _check_count(self, given):
@@ -240,7 +254,13 @@ class Routine:
             values.append(value)
         kind, deref, wrap = self._result
         flags = self._flags | kind << 8 | deref << 16
-        value, last_error = self._session._call(self._address, flags, bytes(kinds), tuple(values))
+        if kind == K.STRUCT:
+            result = self._restype()
+            _, last_error = self._session._call(self._address, flags, bytes(kinds), tuple(values),
+                                                (type_id(self._restype), ctypes.addressof(result)))
+            value = result
+        else:
+            value, last_error = self._session._call(self._address, flags, bytes(kinds), tuple(values))
         self._session._set_last_error_seen(last_error)
         if wrap is not None:
             value = wrap(value)

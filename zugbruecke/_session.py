@@ -14,6 +14,7 @@ import weakref
 from . import _core
 from . import _dll
 from . import _kinds as K
+from . import _types
 from .core.errors import (
     ConfigError,
     ServerError,
@@ -42,6 +43,8 @@ def _error_factory(kind, code, msg):
         return ctypes.ArgumentError(f"argument {code}: {msg}")
     if kind == "exception":
         return OSError(msg)
+    if kind == "type":
+        return TypeError(msg)
     if kind == "wine":
         return WineError(msg)
     if kind == "config":
@@ -144,7 +147,7 @@ class CtypesSession:
             CDLL=CDLL, WinDLL=WinDLL, OleDLL=OleDLL, LibraryLoader=_dll.LibraryLoader,
             cdll=_dll.LibraryLoader(CDLL), windll=_dll.LibraryLoader(WinDLL),
             oledll=_dll.LibraryLoader(OleDLL),
-            HRESULT=HRESULT, sizeof=self.sizeof, create_unicode_buffer=create_unicode_buffer,
+            HRESULT=HRESULT, sizeof=self.sizeof, alignment=self.alignment, create_unicode_buffer=create_unicode_buffer,
             GetLastError=self.GetLastError, get_last_error=self.get_last_error,
             set_last_error=self.set_last_error, FormatError=self.FormatError,
             WinError=self.WinError,
@@ -154,18 +157,17 @@ class CtypesSession:
             setattr(self, name, value)
 
     def sizeof(self, obj_or_type):
-        """The size the DLL sees: Windows sizes for fundamental types (c_wchar is 2 bytes,
-        pointers follow the arch) and arrays of them; other types answer with their ctypes
-        size until the layout engine covers them."""
+        """The size the DLL sees: the Windows layout of the session's arch (c_wchar is 2
+        bytes, pointers follow the arch, structures follow MSVC's rules)."""
+        return self._type_info(obj_or_type)[0]
+
+    def alignment(self, obj_or_type):
+        """The alignment the DLL sees (MSVC rules for the session's arch)."""
+        return self._type_info(obj_or_type)[1]
+
+    def _type_info(self, obj_or_type):
         tp = obj_or_type if isinstance(obj_or_type, type) else type(obj_or_type)
-        kind = K.kind_of(tp)
-        if kind in K.SIZES:
-            return K.SIZES[kind] or self._pointer_size
-        if issubclass(tp, ctypes.Array):
-            return tp._length_ * self.sizeof(tp._type_)
-        if issubclass(tp, ctypes._Pointer):
-            return self._pointer_size
-        return ctypes.sizeof(obj_or_type)
+        return json.loads(_core.type_info(self._require(), _types.type_id(tp)))
 
     def _hresult_type(self):
         session = self
@@ -214,8 +216,33 @@ class CtypesSession:
                 raise AttributeError(f"function '{name}' not found") from None
             raise AttributeError(f"function ordinal {ordinal} not found") from None
 
-    def _call(self, address, flags, kinds, values):
-        return _core.call(self._require(), address, flags, kinds, values)
+    def _call(self, address, flags, kinds, values, result=None):
+        if result is None:
+            return _core.call(self._require(), address, flags, kinds, values)
+        return _core.call(self._require(), address, flags, kinds, values, result)
+
+    def _pointer_result(self, pointer_type):
+        """The wrapper for a POINTER(T) restype: a NULL result is a NULL pointer; any other
+        points to a Python copy of the DLL's T (a mirror): reading it shows the DLL's data
+        as of the call, and passing the pointer back hands the DLL its own address with
+        the copy's changes written through."""
+        target = pointer_type._type_
+        tid = _types.type_id(target)
+
+        def wrap(address):
+            if not address:
+                return pointer_type()
+            mirror = target()
+            lin = ctypes.addressof(mirror)
+            _core.mirror(self._require(), address, tid, lin)
+            weakref.finalize(mirror, self._unmirror, lin)
+            return ctypes.pointer(mirror)
+
+        return wrap
+
+    def _unmirror(self, lin):
+        if self._handle is not None:
+            _core.unmirror(self._handle, lin)
 
     def _set_last_error_seen(self, value):
         self._tls.last_error = value

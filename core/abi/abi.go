@@ -25,15 +25,23 @@ type Arch struct {
 	// X87Return: float results come in x87 ST(0), which the thunk stores as a double;
 	// otherwise they are the raw bits of XMM0.
 	X87Return bool
+	// StructSlotSizes: structures of these sizes are passed by value in one slot; others
+	// go by reference to a copy. nil: every structure is copied onto the stack as words.
+	StructSlotSizes []int
+	// StructRegSizes: structures of these sizes are returned in EAX(:EDX) / RAX; others
+	// through a hidden pointer passed as the first argument.
+	StructRegSizes []int
 }
 
 var (
 	// Win32 is the 32-bit x86 Windows ABI (cdecl and stdcall).
 	Win32 = &Arch{Name: "win32", PtrSize: 4, SlotSize: 4, LongSize: 4, WCharSize: 2,
-		LongDouble: 8, WideSlots: true, CalleePops: true, X87Return: true}
+		LongDouble: 8, WideSlots: true, CalleePops: true, X87Return: true,
+		StructSlotSizes: nil, StructRegSizes: []int{1, 2, 4, 8}}
 	// Win64 is the Microsoft x64 calling convention.
 	Win64 = &Arch{Name: "win64", PtrSize: 8, SlotSize: 8, LongSize: 4, WCharSize: 2,
-		LongDouble: 8, WideSlots: false, CalleePops: false, X87Return: false}
+		LongDouble: 8, WideSlots: false, CalleePops: false, X87Return: false,
+		StructSlotSizes: []int{1, 2, 4, 8}, StructRegSizes: []int{1, 2, 4, 8}}
 )
 
 // Arches lists the supported ABIs.
@@ -89,12 +97,14 @@ const (
 	WCharP  // wchar_t*: str in as UTF-16; a result is read back as str
 	Buffer  // pointer to memory that travels in and comes back (buffers, arrays, byref)
 	WBuffer // pointer to a wchar_t buffer: UTF-32 in Python, UTF-16 in the DLL, both ways
+	Typed   // pointer to typed memory already placed in region Arg.Region (core/marshal)
+	Struct  // a structure or union by value, its Windows bytes in region Arg.Region
 	kindCount
 )
 
 var kindNames = [...]string{"void", "bool", "int8", "uint8", "int16", "uint16", "int32",
 	"uint32", "int64", "uint64", "float", "double", "pointer", "char", "wchar", "char*",
-	"wchar*", "buffer", "wbuffer"}
+	"wchar*", "buffer", "wbuffer", "typed", "struct"}
 
 func (k Kind) String() string {
 	if k < kindCount {
@@ -111,7 +121,7 @@ func (k Kind) Valid() bool { return k < kindCount }
 var scalarSize = [kindCount]int{
 	Void: -1, Bool: 1, Int8: 1, Uint8: 1, Int16: 2, Uint16: 2, Int32: 4, Uint32: 4,
 	Int64: 8, Uint64: 8, Float32: 4, Float64: 8, Pointer: 0, Char: 1, WChar: 2,
-	CharP: 0, WCharP: 0, Buffer: 0, WBuffer: 0,
+	CharP: 0, WCharP: 0, Buffer: 0, WBuffer: 0, Typed: 0, Struct: -1,
 }
 
 // Size is the byte size of a value of kind k on arch a (0 for void).
@@ -132,6 +142,18 @@ func (k Kind) IsFloat() bool { return k == Float32 || k == Float64 }
 // IsSigned reports whether k sign-extends.
 func (k Kind) IsSigned() bool {
 	return k == Int8 || k == Int16 || k == Int32 || k == Int64 || k == Char
+}
+
+// RegStruct reports whether a structure of size bytes comes back in registers.
+func (a *Arch) RegStruct(size int) bool { return contains(a.StructRegSizes, size) }
+
+func contains(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }
 
 // RetClassOf says where the thunk must fetch a result of kind k.

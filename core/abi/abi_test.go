@@ -65,7 +65,7 @@ func TestPackWin32(t *testing.T) {
 		{Kind: CharP, Data: []byte("hi\x00")},
 		{Kind: CharP, Null: true},
 	}
-	if err := Win32.Pack(&call, StdCall, Float64, args); err != nil {
+	if err := Win32.Pack(&call, StdCall, Float64, args, nil); err != nil {
 		t.Fatal(err)
 	}
 	f64 := math.Float64bits(1.5)
@@ -91,7 +91,7 @@ func TestPackWin64(t *testing.T) {
 	var call wire.Call
 	args := []Arg{{Kind: Int8, Bits: 0x1ff}, {Kind: Int64, Bits: 7}, {Kind: Float64, Bits: math.Float64bits(-1)},
 		{Kind: Buffer, Data: make([]byte, 4), Out: true}, {Kind: Uint16, Bits: 0x12345}}
-	if err := Win64.Pack(&call, CDecl, Int32, args); err != nil {
+	if err := Win64.Pack(&call, CDecl, Int32, args, nil); err != nil {
 		t.Fatal(err)
 	}
 	want := []uint64{math.MaxUint64, 7, math.Float64bits(-1), 0, 0x2345}
@@ -103,7 +103,7 @@ func TestPackWin64(t *testing.T) {
 	if call.Regions[0].Flags != wire.RegionOut || call.Patches[0].Pos != 3 {
 		t.Fatalf("buffer region: %+v %+v", call.Regions, call.Patches)
 	}
-	if err := Win64.Pack(&call, CDecl, Int32, []Arg{{Kind: Void}}); err == nil {
+	if err := Win64.Pack(&call, CDecl, Int32, []Arg{{Kind: Void}}, nil); err == nil {
 		t.Fatal("void argument accepted")
 	}
 }

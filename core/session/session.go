@@ -267,6 +267,10 @@ type CallSpec struct {
 	Ret   abi.Kind
 	Deref uint8 // wire.DerefNone, DerefCStr, DerefWStr
 	Args  []abi.Arg
+	SRet  *abi.StructRet // a structure result, or nil
+	// Prepare, if set, runs before the arguments are packed: it adds the regions that
+	// typed arguments (abi.Typed, abi.Struct) and SRet refer to (core/marshal).
+	Prepare func(call *wire.Call) error
 }
 
 // Call performs a call. done runs with the reply while the session is still locked: the
@@ -278,7 +282,12 @@ func (s *Session) Call(spec *CallSpec, done func(*wire.CallReply) error) error {
 	call := &s.call
 	*call = wire.Call{Fn: spec.Fn, Deref: spec.Deref, Words: call.Words[:0],
 		Regions: call.Regions[:0], Patches: call.Patches[:0]}
-	if err := s.ABI.Pack(call, spec.Conv, spec.Ret, spec.Args); err != nil {
+	if spec.Prepare != nil {
+		if err := spec.Prepare(call); err != nil {
+			return err
+		}
+	}
+	if err := s.ABI.Pack(call, spec.Conv, spec.Ret, spec.Args, spec.SRet); err != nil {
 		return err
 	}
 	if err := s.request("call", wire.TCall, call, wire.TCallReply, &s.reply, nil); err != nil {

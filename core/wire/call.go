@@ -28,21 +28,30 @@ const (
 
 // Region flags.
 const (
-	RegionOut uint8 = 1 << iota // send the region back after the call
+	RegionOut   uint8 = 1 << iota // send the region back after the call
+	RegionFixed                   // the region is server memory at Addr (DLL memory Python mirrors)
 )
 
-// Region is memory placed in the server for the duration of one call.
+// Region is memory placed in the server for the duration of one call, or, with
+// RegionFixed, written to server memory at Addr before the call (and read back after).
 type Region struct {
 	Flags uint8
+	Addr  uint64
 	Data  []byte
 }
 
-// PatchWord as Patch.Target means Pos indexes Words; otherwise Target indexes Regions and
-// Pos is a byte offset into that region.
-const PatchWord = ^uint32(0)
+// Patch targets besides a region index.
+const (
+	// PatchWord: Pos indexes Words; the word receives the region's address plus Offset.
+	PatchWord = ^uint32(0)
+	// PatchWordLoad: Pos indexes Words; the word receives the pointer-sized value stored in
+	// the region at Offset (structures passed by value in registers or stack words).
+	PatchWordLoad = ^uint32(1)
+)
 
-// Patch writes the server address of Regions[Region] plus Offset at a word or inside a region
-// (pointer-sized for the server's arch).
+// Patch writes the server address of Regions[Region] plus Offset at a word or inside a
+// region (pointer-sized for the server's arch), or loads a word from a region. Patches
+// apply in order, so loads placed after the patches of their region see final bytes.
 type Patch struct {
 	Target uint32
 	Pos    uint32
@@ -62,6 +71,7 @@ func (m *Call) Encode(w *Writer) {
 	w.U32(uint32(len(m.Regions)))
 	for i := range m.Regions {
 		w.U8(m.Regions[i].Flags)
+		w.U64(m.Regions[i].Addr)
 		w.Bytes(m.Regions[i].Data)
 	}
 	w.U32(uint32(len(m.Patches)))
@@ -82,9 +92,10 @@ func (m *Call) Decode(r *Reader) {
 	for i := range m.Words {
 		m.Words[i] = r.U64()
 	}
-	m.Regions = make([]Region, r.Count(5))
+	m.Regions = make([]Region, r.Count(13))
 	for i := range m.Regions {
 		m.Regions[i].Flags = r.U8()
+		m.Regions[i].Addr = r.U64()
 		m.Regions[i].Data = r.Bytes()
 	}
 	m.Patches = make([]Patch, r.Count(16))
@@ -109,7 +120,8 @@ type CallReply struct {
 	Exception uint32
 	ExcInfo   [3]uint64
 	Out       [][]byte
-	RetData   []byte // the string the result points to (Call.Deref), nil for NULL
+	Bases     []uint64 // server address of every region, in order
+	RetData   []byte   // the string the result points to (Call.Deref), nil for NULL
 }
 
 func (m *CallReply) Encode(w *Writer) {
@@ -124,6 +136,10 @@ func (m *CallReply) Encode(w *Writer) {
 	w.U32(uint32(len(m.Out)))
 	for _, b := range m.Out {
 		w.Bytes(b)
+	}
+	w.U32(uint32(len(m.Bases)))
+	for _, v := range m.Bases {
+		w.U64(v)
 	}
 	w.U8(b2u(m.RetData != nil))
 	w.Bytes(m.RetData)
@@ -141,6 +157,10 @@ func (m *CallReply) Decode(r *Reader) {
 	m.Out = make([][]byte, r.Count(4))
 	for i := range m.Out {
 		m.Out[i] = r.Bytes()
+	}
+	m.Bases = make([]uint64, r.Count(8))
+	for i := range m.Bases {
+		m.Bases[i] = r.U64()
 	}
 	present := r.U8() != 0
 	m.RetData = r.Bytes()

@@ -38,11 +38,11 @@ func TestRoundTrip(t *testing.T) {
 	roundTrip(t, TCall, &Call{
 		Fn: 0x401000, Conv: 1, Ret: 2, Deref: DerefWStr,
 		Words:   []uint64{1, 2, 0xffffffff},
-		Regions: []Region{{Flags: RegionOut, Data: []byte{1, 2, 3}}, {Data: []byte{}}},
+		Regions: []Region{{Flags: RegionOut, Data: []byte{1, 2, 3}}, {Flags: RegionFixed, Addr: 0x1000, Data: []byte{}}},
 		Patches: []Patch{{Target: PatchWord, Pos: 1, Region: 0, Offset: 0}, {Target: 1, Pos: 0, Region: 0, Offset: 2}},
 	}, &Call{})
 	roundTrip(t, TCallReply, &CallReply{Int: 5, Float: 6, LastError: 7, Popped: -8, Exception: 0xc0000005,
-		ExcInfo: [3]uint64{1, 2, 3}, Out: [][]byte{{9}, {}}, RetData: []byte("x")}, &CallReply{})
+		ExcInfo: [3]uint64{1, 2, 3}, Out: [][]byte{{9}, {}}, Bases: []uint64{0x10, 0x20}, RetData: []byte("x")}, &CallReply{})
 }
 
 func TestTruncated(t *testing.T) {

@@ -1,0 +1,6 @@
+package marshal
+
+const (
+	sysProcessVMReadv  = 310
+	sysProcessVMWritev = 311
+)

@@ -1,0 +1,6 @@
+package marshal
+
+const (
+	sysProcessVMReadv  = 270
+	sysProcessVMWritev = 271
+)

@@ -1,0 +1,85 @@
+"""Descriptions of ctypes types for the Go core (core/layout).
+
+Every type an argument, result or member uses is described once, with the offsets Linux
+ctypes gave its members, and registered with ``_core.type_register``; the core lays it
+out for each Windows ABI and translates values between the two layouts. Types are
+immutable once their ``_fields_`` are set, so the id is cached per class.
+"""
+
+import ctypes
+import json
+import weakref
+
+from . import _core
+from . import _kinds as K
+
+_ids = weakref.WeakKeyDictionary()
+_in_progress = {}  # structure types being described -> pointer type ids waiting for them
+_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
+
+
+def type_id(tp):
+    """The core's id for ctypes type tp (registering it and what it uses on first use)."""
+    tid = _ids.get(tp)
+    if tid is None:
+        tid = _register(tp)
+    return tid
+
+
+def _add(desc):
+    return _core.type_register(json.dumps(desc))
+
+
+def _register(tp):
+    size = ctypes.sizeof(tp)
+    kind = K.kind_of(tp)
+    if kind is not None:
+        tid = _add({"class": "simple", "kind": kind, "size": size, "align": ctypes.alignment(tp)})
+    elif issubclass(tp, ctypes.Array):
+        tid = _add({"class": "array", "elem": type_id(tp._type_), "len": tp._length_, "size": size,
+                    "align": ctypes.alignment(tp)})
+    elif issubclass(tp, ctypes._Pointer):
+        target = tp._type_
+        if target in _in_progress:
+            # A structure that points to itself (a linked list): the pointee is bound
+            # once the structure is registered.
+            tid = _add({"class": "pointer", "elem": -1, "size": size, "align": size})
+            _in_progress[target].append(tid)
+            return tid  # not cached: the binding is pending
+        tid = _add({"class": "pointer", "elem": type_id(target), "size": size, "align": size})
+    elif issubclass(tp, _CFuncPtr):
+        tid = _add({"class": "pointer", "elem": -1, "size": size, "align": size})
+    elif issubclass(tp, (ctypes.Structure, ctypes.Union)):
+        tid = _register_struct(tp, size)
+    else:
+        raise TypeError(f"zugbruecke: {tp.__name__} cannot cross to the DLL")
+    _ids[tp] = tid
+    return tid
+
+
+def _register_struct(tp, size):
+    if tp in _in_progress:
+        raise TypeError(f"zugbruecke: {tp.__name__} contains itself")
+    _in_progress[tp] = []
+    try:
+        fields = []
+        anonymous = set(getattr(tp, "_anonymous_", ()))
+        for entry in getattr(tp, "_fields_", ()):
+            name, ftype = entry[0], entry[1]
+            cfield = getattr(tp, name)
+            bits, bit = 0, 0
+            if len(entry) > 2:
+                bits, bit = cfield.size >> 16, cfield.size & 0xFFFF
+            fields.append({"name": name, "type": type_id(ftype), "bits": bits, "offset": cfield.offset,
+                           "bit": bit, "anon": name in anonymous})
+        tid = _add({"class": "union" if issubclass(tp, ctypes.Union) else "struct", "size": size,
+                    "align": ctypes.alignment(tp), "pack": getattr(tp, "_pack_", 0), "fields": fields})
+        for pointer in _in_progress[tp]:
+            _core.type_bind(pointer, tid)
+        return tid
+    finally:
+        del _in_progress[tp]
+
+
+def is_struct(tp):
+    return isinstance(tp, type) and issubclass(tp, (ctypes.Structure, ctypes.Union))
