@@ -216,9 +216,9 @@ var (
 )
 
 // Flags of zbCall: the convention in bits 0-7, the result kind in 8-15, the result
-// dereference (wire.Deref*) in 16-23.
-func splitFlags(f C.ulong) (abi.Conv, abi.Kind, uint8) {
-	return abi.Conv(f & 0xff), abi.Kind(f >> 8 & 0xff), uint8(f >> 16 & 0xff)
+// dereference (wire.Deref*) in 16-23, the LastError to start with in 32-63.
+func splitFlags(f C.ulong) (abi.Conv, abi.Kind, uint8, uint32) {
+	return abi.Conv(f & 0xff), abi.Kind(f >> 8 & 0xff), uint8(f >> 16 & 0xff), uint32(uint64(f) >> 32)
 }
 
 //export zbCall
@@ -227,7 +227,7 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result *C.P
 	if s == nil {
 		return raiseErr(session.ErrTerminated)
 	}
-	conv, ret, deref := splitFlags(flags)
+	conv, ret, deref, lastErr := splitFlags(flags)
 	if !ret.Valid() {
 		return raise("error", 0, fmt.Sprintf("zugbruecke: bad result kind %d", ret))
 	}
@@ -262,13 +262,13 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result *C.P
 		hasData   bool
 		lastError uint32
 	)
-	spec := session.CallSpec{Fn: uint64(fn), Conv: conv, Ret: ret, Deref: deref, Args: cs.args}
-	enc := marshal.Encoder{Arch: s.ABI, Mem: marshal.Self{}, Mirrors: &s.mirrors}
+	spec := session.CallSpec{Fn: uint64(fn), Conv: conv, Ret: ret, Deref: deref, Args: cs.args, LastError: lastErr}
+	enc := marshal.Encoder{Arch: s.ABI, Mem: marshal.Self{}, Mirrors: &s.mirrors, Funcs: &s.funcs}
 	if len(cs.typed) > 0 {
 		spec.Prepare = func(call *wire.Call) error { return cs.prepare(s, &spec, &enc, call) }
 	}
 	ts := releaseGIL()
-	err := s.Call(&spec, func(rep *wire.CallReply) error {
+	err := s.ch().Call(&spec, func(rep *wire.CallReply) error {
 		// Buffer regions come after the typed ones (Prepare runs before Pack).
 		untyped := rep.Out[len(rep.Out)-len(cs.outs):]
 		for j, o := range cs.outs {

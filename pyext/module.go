@@ -12,6 +12,7 @@ import "C"
 import (
 	"errors"
 	"sync"
+	"syscall"
 	"unsafe"
 
 	"github.com/zugbruecke/zugbruecke/core/config"
@@ -22,10 +23,25 @@ import (
 
 func main() {}
 
-// sess is a session with what the extension keeps beside it.
+// sess is a session with what the extension keeps beside it: mirrors of DLL memory,
+// each thread's channel, the callbacks Python registered.
 type sess struct {
 	*session.Session
-	mirrors marshal.MirrorTable
+	mirrors   marshal.MirrorTable
+	chans     sync.Map // OS thread id -> *session.Chan
+	callbacks sync.Map // entry point address -> *pyCallback
+	funcs     sync.Map // Linux closure address -> entry point address (marshal.Encoder.Funcs)
+}
+
+// ch is the calling thread's channel (the server gives each its own thread).
+func (s *sess) ch() *session.Chan {
+	tid := syscall.Gettid()
+	if c, ok := s.chans.Load(tid); ok {
+		return c.(*session.Chan)
+	}
+	c := s.NewChan()
+	s.chans.Store(tid, c)
+	return c
 }
 
 // Sessions by handle. A plain map (not runtime/cgo.Handle) so that a stale or forged
@@ -40,7 +56,10 @@ func register(s *session.Session) uint64 {
 	sessionsMu.Lock()
 	defer sessionsMu.Unlock()
 	nextHandle++
-	sessions[nextHandle] = &sess{Session: s}
+	ss := &sess{Session: s}
+	s.OnCallback = ss.onCallback
+	s.OnAsync = ss.onAsync
+	sessions[nextHandle] = ss
 	return nextHandle
 }
 
@@ -59,8 +78,16 @@ func unregister(h C.ulonglong) *sess {
 }
 
 // releaseGIL and acquireGIL bracket every blocking wait; no Python object may be touched
-// in between.
-func releaseGIL() *C.PyThreadState   { return C.PyEval_SaveThread() }
+// in between. The thread state is remembered per OS thread, so a callback arriving
+// during the wait can take the GIL back on the same thread (withGIL).
+var tstates sync.Map // OS thread id -> *C.PyThreadState
+
+func releaseGIL() *C.PyThreadState {
+	ts := C.PyEval_SaveThread()
+	tstates.Store(syscall.Gettid(), ts)
+	return ts
+}
+
 func acquireGIL(ts *C.PyThreadState) { C.PyEval_RestoreThread(ts) }
 
 // raise sets a Python exception through the package's factory and returns NULL.

@@ -169,7 +169,7 @@ func zbLoad(h C.ulonglong, name *C.char, n C.int) *C.PyObject {
 	}
 	nm := goString(name, n)
 	ts := releaseGIL()
-	lib, err := s.Load(nm)
+	lib, err := s.ch().Load(nm)
 	acquireGIL(ts)
 	if err != nil {
 		return raiseErr(err)
@@ -184,7 +184,7 @@ func zbFree(h, lib C.ulonglong) *C.PyObject {
 		return raiseErr(session.ErrTerminated)
 	}
 	ts := releaseGIL()
-	err := s.Free(uint64(lib))
+	err := s.ch().Free(uint64(lib))
 	acquireGIL(ts)
 	if err != nil {
 		return raiseErr(err)
@@ -200,7 +200,7 @@ func zbSym(h, lib C.ulonglong, name *C.char, n C.int, ordinal C.uint) *C.PyObjec
 	}
 	nm := goString(name, n)
 	ts := releaseGIL()
-	addr, err := s.Sym(uint64(lib), nm, uint32(ordinal))
+	addr, err := s.ch().Sym(uint64(lib), nm, uint32(ordinal))
 	acquireGIL(ts)
 	if err != nil {
 		return raiseErr(err)
@@ -215,7 +215,7 @@ func zbRead(h, addr C.ulonglong, size C.uint, wide C.int) *C.PyObject {
 		return raiseErr(session.ErrTerminated)
 	}
 	ts := releaseGIL()
-	b, err := s.ReadMem(uint64(addr), uint32(size), wide != 0)
+	b, err := s.ch().ReadMem(uint64(addr), uint32(size), wide != 0)
 	acquireGIL(ts)
 	if err != nil {
 		return raiseErr(err)

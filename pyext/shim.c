@@ -26,6 +26,7 @@ int zb_is_long(PyObject *o) { return PyLong_Check(o); }
 int zb_is_tuple(PyObject *o) { return PyTuple_Check(o); }
 Py_ssize_t zb_tuple_size(PyObject *t) { return PyTuple_GET_SIZE(t); }
 PyObject *zb_tuple_item(PyObject *t, Py_ssize_t i) { return PyTuple_GET_ITEM(t, i); }
+void zb_tuple_set(PyObject *t, Py_ssize_t i, PyObject *o) { PyTuple_SET_ITEM(t, i, o); }
 char *zb_bytes_data(PyObject *o) { return PyBytes_AS_STRING(o); }
 Py_ssize_t zb_bytes_size(PyObject *o) { return PyBytes_GET_SIZE(o); }
 void zb_decref(PyObject *o) { Py_XDECREF(o); }
@@ -201,6 +202,48 @@ static PyObject *m_unmirror(PyObject *self, PyObject *args)
     return zbUnmirror(h, lin);
 }
 
+static PyObject *m_callback_new(PyObject *self, PyObject *args)
+{
+    unsigned long long h;
+    PyObject *handler;
+    const char *sig;
+    Py_ssize_t n;
+    unsigned long long lin;
+    if (!PyArg_ParseTuple(args, "KOs#K:callback_new", &h, &handler, &sig, &n, &lin))
+        return NULL;
+    return zbCallbackNew(h, handler, (char *)sig, (int)n, lin);
+}
+
+static PyObject *m_callback_free(PyObject *self, PyObject *args)
+{
+    unsigned long long h, addr;
+    if (!PyArg_ParseTuple(args, "KK:callback_free", &h, &addr))
+        return NULL;
+    return zbCallbackFree(h, addr);
+}
+
+static PyObject *m_from_win(PyObject *self, PyObject *args)
+{
+    unsigned long long h, lin;
+    long id;
+    const char *data;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "Kly#K:from_win", &h, &id, &data, &n, &lin))
+        return NULL;
+    return zbFromWin(h, id, (char *)data, (int)n, lin);
+}
+
+static PyObject *m_to_win(PyObject *self, PyObject *args)
+{
+    unsigned long long h, lin;
+    long id;
+    const char *orig;
+    Py_ssize_t n;
+    if (!PyArg_ParseTuple(args, "KlKy#:to_win", &h, &id, &lin, &orig, &n))
+        return NULL;
+    return zbToWin(h, id, lin, (char *)orig, (int)n);
+}
+
 static PyObject *m_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     /* call(session, fn, flags, kinds: bytes, values: tuple[, result]): the hot path, so
@@ -238,6 +281,11 @@ static PyMethodDef methods[] = {
     {"type_info", m_type_info, METH_VARARGS, "type_info(session, id) -> json [size, align, offsets...]"},
     {"mirror", m_mirror, METH_VARARGS, "mirror(session, server_address, type id, linux_address)"},
     {"unmirror", m_unmirror, METH_VARARGS, "unmirror(session, linux_address)"},
+    {"callback_new", m_callback_new, METH_VARARGS,
+     "callback_new(session, handler, signature_json, linux_address) -> entry point address"},
+    {"from_win", m_from_win, METH_VARARGS, "from_win(session, type id, windows bytes, linux address)"},
+    {"to_win", m_to_win, METH_VARARGS, "to_win(session, type id, linux address, original bytes) -> bytes"},
+    {"callback_free", m_callback_free, METH_VARARGS, "callback_free(session, address)"},
     {"call", (PyCFunction)(void (*)(void))m_call, METH_FASTCALL,
      "call(session, fn, flags, kinds, values) -> (result, last_error)"},
     {NULL, NULL, 0, NULL},

@@ -23,6 +23,7 @@ int zb_is_long(PyObject *o);
 int zb_is_tuple(PyObject *o);
 Py_ssize_t zb_tuple_size(PyObject *t);
 PyObject *zb_tuple_item(PyObject *t, Py_ssize_t i);
+void zb_tuple_set(PyObject *t, Py_ssize_t i, PyObject *o); /* steals o */
 char *zb_bytes_data(PyObject *o);
 Py_ssize_t zb_bytes_size(PyObject *o);
 void zb_decref(PyObject *o);

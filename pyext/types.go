@@ -67,7 +67,7 @@ func zbMirror(h C.ulonglong, srv C.ulonglong, id C.long, lin C.ulonglong) *C.PyO
 	}
 	l := t.Layout(s.ABI)
 	ts := releaseGIL()
-	win, err := s.ReadMem(uint64(srv), uint32(l.Size), false)
+	win, err := s.ch().ReadMem(uint64(srv), uint32(l.Size), false)
 	acquireGIL(ts)
 	if err != nil {
 		return raiseErr(err)
@@ -90,3 +90,33 @@ func zbUnmirror(h C.ulonglong, lin C.ulonglong) *C.PyObject {
 
 // ptrAt views an address from Python (ctypes.addressof) as a pointer.
 func ptrAt(addr uintptr) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.Pointer(&addr)) }
+
+//export zbFromWin
+func zbFromWin(h C.ulonglong, id C.long, data *C.char, n C.int, lin C.ulonglong) *C.PyObject {
+	s := lookup(h)
+	t := types.Get(int(id))
+	if s == nil || t == nil {
+		return raise("type", 0, "zugbruecke: unknown session or type")
+	}
+	win := C.GoBytes(unsafe.Pointer(data), n)
+	mem := unsafe.Slice((*byte)(ptrAt(uintptr(lin))), t.LinuxSize)
+	if err := marshal.Mirror(s.ABI, t, win, mem); err != nil {
+		return raiseErr(err)
+	}
+	return C.zb_none()
+}
+
+//export zbToWin
+func zbToWin(h C.ulonglong, id C.long, lin C.ulonglong, orig *C.char, n C.int) *C.PyObject {
+	s := lookup(h)
+	t := types.Get(int(id))
+	if s == nil || t == nil {
+		return raise("type", 0, "zugbruecke: unknown session or type")
+	}
+	mem := unsafe.Slice((*byte)(ptrAt(uintptr(lin))), t.LinuxSize)
+	win, err := marshal.ToWinKeep(s.ABI, t, mem, C.GoBytes(unsafe.Pointer(orig), n))
+	if err != nil {
+		return raiseErr(err)
+	}
+	return pyBytes(win)
+}

@@ -20,6 +20,7 @@ import (
 //     with EAX/EDX or RAX, ST(0) or XMM0 and the bytes popped.
 //  5. Regions flagged out are copied into the reply; a string result is read if asked.
 type callContext struct {
+	busy  bool
 	frame *callFrame
 	words []uintptr
 	arena []byte
@@ -116,7 +117,7 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 	}
 
 	fr := c.frame
-	*fr = callFrame{fn: uintptr(call.Fn), retFloat: uintptr(call.Ret)}
+	*fr = callFrame{fn: uintptr(call.Fn), retFloat: uintptr(call.Ret), lastErr: uintptr(call.LastError)}
 	lastError := invoke(fr, words)
 
 	rep := &c.reply

@@ -49,6 +49,7 @@ func main() {
 	}
 	out.send(wire.THello, 0, &wire.Hello{Version: wire.Version, Arch: arch, PID: uint32(os.Getpid())})
 	s := newServer(out)
+	callbacks.init(s)
 	fr := wire.NewFrameReader(in)
 	for {
 		f, err := fr.Next()
@@ -61,6 +62,6 @@ func main() {
 		if f.Type == wire.TQuit {
 			return
 		}
-		s.handle(f)
+		s.route(f)
 	}
 }

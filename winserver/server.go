@@ -11,7 +11,6 @@ import (
 // server answers requests. Each request is answered on the channel it came on.
 type server struct {
 	out *frameWriter
-	ctx callContext
 }
 
 func newServer(out *frameWriter) *server { return &server{out: out} }
@@ -20,7 +19,7 @@ func (s *server) fail(ch uint32, kind, code uint32, format string, args ...any) 
 	s.out.send(wire.TError, ch, &wire.Error{Kind: kind, Code: code, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (s *server) handle(f wire.Frame) {
+func (s *server) handle(ch *channel, f wire.Frame) {
 	switch f.Type {
 	case wire.TLoad:
 		var m wire.Load
@@ -71,12 +70,35 @@ func (s *server) handle(f wire.Frame) {
 		}
 		s.out.send(wire.TBlob, f.Channel, &wire.Blob{Data: data})
 	case wire.TCall:
-		rep, err := s.ctx.run(f)
+		ctx := ch.enter()
+		rep, err := ctx.run(f)
 		if err != nil {
+			ctx.busy = false
 			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
 			return
 		}
 		s.out.send(wire.TCallReply, f.Channel, rep)
+		ctx.busy = false
+	case wire.TCallbackNew:
+		var m wire.CallbackNew
+		if err := f.Decode(&m); err != nil {
+			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
+			return
+		}
+		addr, err := callbacks.alloc(&m)
+		if err != nil {
+			s.fail(f.Channel, wire.ErrOther, 0, "zb-server: %v", err)
+			return
+		}
+		s.out.send(wire.THandle, f.Channel, &wire.Handle{Value: uint64(addr)})
+	case wire.TCallbackFree:
+		var m wire.CallbackFree
+		if err := f.Decode(&m); err != nil {
+			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
+			return
+		}
+		callbacks.release(uintptr(m.Addr))
+		s.out.send(wire.THandle, f.Channel, &wire.Handle{})
 	default:
 		s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: unexpected %v frame", f.Type)
 	}

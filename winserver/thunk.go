@@ -23,6 +23,8 @@ import (
 //	exc      36 / 64  code of a Windows exception the routine left unhandled (0: none)
 //	excAddr  40 / 72  where it happened
 //	excInfo  44 / 80  its first two parameters (access violations: read/write, address)
+//	lastErr  52 / 96  the thread's LastError when the routine starts (ctypes' use_last_error
+//	                  swap, or the value the thread had after its previous call)
 //
 // Frames live in heap memory owned by a callContext, never on a goroutine stack: a Go
 // callback running inside the routine may grow (and move) the calling goroutine's stack.
@@ -38,11 +40,13 @@ type callFrame struct {
 	exc      uintptr
 	excAddr  uintptr
 	excInfo  [2]uintptr
+	lastErr  uintptr
 }
 
 // callThunk is the address of the arch's call thunk in executable memory: a native
 // function taking one pointer (on the stack on 386, in RCX on amd64) to a callFrame.
-var callThunk uintptr
+// nativeBase is where the native code was loaded.
+var callThunk, nativeBase uintptr
 
 // loadNative copies the assembled native code (zthunk_<arch>.go) into executable memory
 // and registers what the arch needs (unwind tables on amd64).
@@ -53,6 +57,7 @@ func loadNative() error {
 	}
 	copy(unsafe.Slice((*byte)(at(base)), len(nativeCode)), nativeCode)
 	procFlushInstructionCache.Call(currentProcess, base, uintptr(len(nativeCode)))
+	nativeBase = base
 	callThunk = base + offCall
 	return registerNative(base)
 }

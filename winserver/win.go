@@ -8,15 +8,16 @@ import (
 )
 
 var (
-	kernel32           = syscall.NewLazyDLL("kernel32.dll")
-	procLoadLibraryExW = kernel32.NewProc("LoadLibraryExW")
-	procGetProcAddress = kernel32.NewProc("GetProcAddress")
-	procFreeLibrary    = kernel32.NewProc("FreeLibrary")
-	procSetStdHandle   = kernel32.NewProc("SetStdHandle")
-	procCreatePipe     = kernel32.NewProc("CreatePipe")
-	procFormatMessageW = kernel32.NewProc("FormatMessageW")
-	procIsBadReadPtr   = kernel32.NewProc("IsBadReadPtr")
-	procIsBadWritePtr  = kernel32.NewProc("IsBadWritePtr")
+	kernel32               = syscall.NewLazyDLL("kernel32.dll")
+	procLoadLibraryExW     = kernel32.NewProc("LoadLibraryExW")
+	procGetProcAddress     = kernel32.NewProc("GetProcAddress")
+	procFreeLibrary        = kernel32.NewProc("FreeLibrary")
+	procSetStdHandle       = kernel32.NewProc("SetStdHandle")
+	procCreatePipe         = kernel32.NewProc("CreatePipe")
+	procFormatMessageW     = kernel32.NewProc("FormatMessageW")
+	procIsBadReadPtr       = kernel32.NewProc("IsBadReadPtr")
+	procIsBadWritePtr      = kernel32.NewProc("IsBadWritePtr")
+	procGetCurrentThreadId = kernel32.NewProc("GetCurrentThreadId")
 
 	procVirtualAlloc          = kernel32.NewProc("VirtualAlloc")
 	procFlushInstructionCache = kernel32.NewProc("FlushInstructionCache")
@@ -114,4 +115,9 @@ func readable(addr, n uintptr) bool {
 func writable(addr, n uintptr) bool {
 	r, _, _ := procIsBadWritePtr.Call(addr, n)
 	return r == 0
+}
+
+func currentThreadID() uint32 {
+	r, _, _ := procGetCurrentThreadId.Call()
+	return uint32(r)
 }

@@ -3,6 +3,7 @@ and OleDLL differ only by class attributes; ctypes' own LibraryLoader gives ``cd
 
 import ctypes
 import os
+import sys
 
 from . import _kinds as K
 from ._routine import Routine
@@ -25,10 +26,10 @@ class CDLL:
         self._use_errno = use_errno
         if handle is None:
             handle = self._session._load(name)
-        self._handle = handle
+        self._zb_handle = self._handle = handle
 
     def __repr__(self):
-        return f"<{type(self).__name__} '{self._name}', handle {self._handle:x} at {id(self):#x}>"
+        return f"<{type(self).__name__} '{self._name}', handle {self._zb_handle:x} at {id(self):#x}>"
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
@@ -38,8 +39,8 @@ class CDLL:
         return func
 
     def __getitem__(self, name_or_ordinal):
-        address = self._session._symbol(self._handle, name_or_ordinal)
-        return Routine(self, name_or_ordinal, address, self._func_flags_, self._func_restype_)
+        address = self._session._symbol(self._zb_handle, name_or_ordinal)
+        return Routine(self._session, name_or_ordinal, address, self._func_flags_, self._func_restype_, self)
 
 
 class WinDLL(CDLL):
@@ -54,6 +55,19 @@ class OleDLL(CDLL):
 
     _func_flags_ = K.STDCALL
 
+
+def _audit(event, args):
+    # c_int.in_dll(dll, name) looks name up with dlsym(dll._handle) in this process; the
+    # handle of a zugbruecke DLL belongs to the Windows process, so stop it before.
+    if event != "ctypes.dlsym" or not args:
+        return
+    first = args[0][0] if isinstance(args[0], tuple) and args[0] else args[0]
+    if isinstance(first, CDLL):
+        raise TypeError("zugbruecke: the DLL lives in the Windows process; read exported "
+                        "variables with session.zb_in_dll(type, dll, name)")
+
+
+sys.addaudithook(_audit)
 
 # The running Python's own loader: attribute loading behaves as that Python's ctypes does
 # (3.13 turned a failed load into AttributeError, earlier releases raise OSError).

@@ -16,6 +16,7 @@ ArgumentError = ctypes.ArgumentError
 _CArgObject = type(ctypes.byref(ctypes.c_int()))
 _SimpleCData = ctypes.c_int.__mro__[1]
 _CData = _SimpleCData.__mro__[1]
+_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
 _INT_KINDS = frozenset(K.INT_RANGES)
 
 
@@ -87,6 +88,9 @@ def lower_default(i, arg):
         return kind, _scalar(kind, arg.value)
     if isinstance(arg, (ctypes.Structure, ctypes.Union)):
         return K.STRUCT, (type_id(type(arg)), ctypes.addressof(arg))
+    if isinstance(arg, _CFuncPtr):
+        entry = getattr(arg, "_zb_entry", None)
+        return K.POINTER, entry() if entry is not None else ctypes.cast(arg, ctypes.c_void_p).value
     if isinstance(arg, (_CArgObject, ctypes.Array, ctypes._Pointer)):
         return _lower_memory(i, arg)
     param = getattr(arg, "_as_parameter_", None)
@@ -188,11 +192,13 @@ def result_spec(restype, session):
 
 
 class Routine:
-    """A routine exported by a DLL loaded in a session."""
+    """A routine in the session's Windows process: an export of a DLL (owner is the DLL
+    object) or a function pointer the DLL handed out."""
 
-    def __init__(self, dll, name, address, flags, restype):
-        self._dll = dll
-        self._session = dll._session
+    def __init__(self, session, name, address, flags, restype, owner=None):
+        self._dll = owner
+        self._session = session
+        self._use_last_error = bool(getattr(owner, "_use_last_error", False))
         self.__name__ = name if isinstance(name, str) else f"ordinal {name}"
         self._address = address
         self._flags = flags
@@ -202,7 +208,8 @@ class Routine:
         self.restype = restype
 
     def __repr__(self):
-        return f"<{type(self).__name__} {self.__name__} of {self._dll!r} at {self._address:#x}>"
+        where = f" of {self._dll!r}" if self._dll is not None else ""
+        return f"<{type(self).__name__} {self.__name__}{where} at {self._address:#x}>"
 
     @property
     def argtypes(self):
@@ -253,7 +260,8 @@ class Routine:
             kinds.append(kind)
             values.append(value)
         kind, deref, wrap = self._result
-        flags = self._flags | kind << 8 | deref << 16
+        session = self._session
+        flags = self._flags | kind << 8 | deref << 16 | session._last_error_in(self._use_last_error) << 32
         if kind == K.STRUCT:
             result = self._restype()
             _, last_error = self._session._call(self._address, flags, bytes(kinds), tuple(values),
@@ -261,7 +269,7 @@ class Routine:
             value = result
         else:
             value, last_error = self._session._call(self._address, flags, bytes(kinds), tuple(values))
-        self._session._set_last_error_seen(last_error)
+        session._last_error_out(self._use_last_error, last_error)
         if wrap is not None:
             value = wrap(value)
         if self.errcheck is not None:

@@ -16,6 +16,7 @@ package marshal
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 
 	"github.com/zugbruecke/zugbruecke/core/abi"
 	"github.com/zugbruecke/zugbruecke/core/layout"
@@ -33,9 +34,12 @@ type Encoder struct {
 	Arch    *abi.Arch
 	Mem     Memory
 	Mirrors *MirrorTable // may be nil
-	Call    *wire.Call
-	refs    []ref
-	result  map[int][]byte // region contents known from registers (SetResult)
+	// Funcs maps Linux addresses of Python callbacks (the ctypes closure a CFUNCTYPE
+	// object holds) to their entry points in the server; may be nil.
+	Funcs  *sync.Map
+	Call   *wire.Call
+	refs   []ref
+	result map[int][]byte // region contents known from registers (SetResult)
 }
 
 // SetResult supplies the bytes of a structure result that came back in EAX:EDX / RAX
@@ -197,7 +201,14 @@ func (e *Encoder) pointer(op *layout.Op, linV, winV []byte, region, base, depth 
 		e.patch(region, p.win, n)
 		p.nested = n
 	default:
-		// Untyped (c_void_p): a handle or an address in the server; it travels as is.
+		// Untyped (c_void_p, function pointers): a handle or an address in the server
+		// travels as is; a Python callback becomes its entry point in the server.
+		if e.Funcs != nil {
+			if srv, ok := e.Funcs.Load(v); ok {
+				e.putPtr(winV[op.Win:], srv.(uint64))
+				return p, nil
+			}
+		}
 		e.putPtr(winV[op.Win:], uint64(v))
 		p.untyped = true
 	}
@@ -337,6 +348,25 @@ func (e *Encoder) decode(r *ref, rep *wire.CallReply, outIndex []int) error {
 		return e.Mem.Write(r.addr, lin)
 	}
 	return nil
+}
+
+// ToWinKeep translates Linux memory lin of type t into Windows bytes over orig (the bytes
+// the value had on the Windows side): pointer members keep their Windows value unless
+// Python set an untyped one (a number). Used for memory a callback argument points to.
+func ToWinKeep(a *abi.Arch, t *layout.Type, lin, orig []byte) ([]byte, error) {
+	l := t.Layout(a)
+	if len(orig) < l.Size || len(lin) < t.LinuxSize {
+		return nil, fmt.Errorf("marshal: %d/%d bytes for %d/%d", len(orig), len(lin), l.Size, t.LinuxSize)
+	}
+	win := append([]byte(nil), orig[:l.Size]...)
+	e := Encoder{Arch: a}
+	err := layout.ToWin(l.Plan, lin, win, func(op *layout.Op) error {
+		if op.Type.Elem == nil && op.Type.Kind == abi.Pointer {
+			e.putPtr(win[op.Win:], binary.LittleEndian.Uint64(lin[op.Lin:]))
+		}
+		return nil
+	})
+	return win, err
 }
 
 // Mirror decodes Windows bytes win of type t (read from the DLL's memory) into Linux

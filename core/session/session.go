@@ -31,10 +31,22 @@ type Options struct {
 }
 
 // Session is one running server process.
+//
+// Each client thread talks on a channel of its own (Chan): the server gives every channel
+// its own thread. A reader goroutine routes incoming frames to the channel waiting for
+// them; a Callback frame is handled on the waiting thread (OnCallback), so callbacks and
+// calls nest; a Callback on a channel nobody waits on comes from a thread the DLL made
+// and goes to OnAsync.
 type Session struct {
 	ABI    *abi.Arch
 	PID    int    // Linux process id of the server
 	WinPID uint32 // its Windows process id
+
+	// OnCallback runs a callback for the thread waiting on ch, inside its request.
+	OnCallback func(ch *Chan, cb *wire.Callback) *wire.CallbackReply
+	// OnAsync runs a callback from a thread the DLL created, on channel id; it must not
+	// block the reader (start a goroutine) and answers with Chan(id).Reply.
+	OnAsync func(id uint32, cb *wire.Callback)
 
 	opts Options
 	cmd  *exec.Cmd
@@ -42,13 +54,25 @@ type Session struct {
 	done chan struct{} // closed when the process has exited
 	wait error         // the process's exit status, once done is closed
 
-	mu    sync.Mutex // one request at a time
-	buf   []byte
-	call  wire.Call
-	reply wire.CallReply
+	chMu   sync.Mutex
+	chans  map[uint32]*Chan
+	nextCh uint32
+
+	dead  chan struct{} // closed when the reader stops
+	errMu sync.Mutex
 	err   error // sticky: why the session cannot be used any more
 
 	closeOnce sync.Once
+}
+
+// Chan is one client thread's conversation with the server.
+type Chan struct {
+	s     *Session
+	ID    uint32
+	in    chan wire.Frame
+	buf   []byte
+	call  wire.Call
+	reply wire.CallReply
 }
 
 // Start launches the server under Wine and completes the handshake within
@@ -61,7 +85,8 @@ func Start(opts Options) (*Session, error) {
 	if _, err := os.Stat(opts.Server); err != nil {
 		return nil, &StartError{Msg: "server executable missing", Err: err}
 	}
-	s := &Session{ABI: a, opts: opts, done: make(chan struct{})}
+	s := &Session{ABI: a, opts: opts, done: make(chan struct{}), dead: make(chan struct{}),
+		chans: map[uint32]*Chan{}}
 	cmd := exec.Command(opts.Loader, opts.Server)
 	cmd.Env = opts.Env
 	// Own process group: a Ctrl-C in the terminal reaches Python, not the server; the
@@ -109,7 +134,68 @@ func Start(opts Options) (*Session, error) {
 		s.kill()
 		return nil, err
 	}
+	go s.read()
 	return s, nil
+}
+
+// read routes frames to channels until the transport fails.
+func (s *Session) read() {
+	defer close(s.dead)
+	for {
+		f, err := s.tr.Recv()
+		if err != nil {
+			s.fail("read", err)
+			return
+		}
+		if f.Type == wire.TOutput {
+			s.output(f)
+			continue
+		}
+		f.Payload = append([]byte(nil), f.Payload...)
+		s.chMu.Lock()
+		ch := s.chans[f.Channel]
+		s.chMu.Unlock()
+		if ch == nil && f.Type == wire.TCallback && s.OnAsync != nil {
+			var cb wire.Callback
+			if f.Decode(&cb) == nil {
+				s.chanFor(f.Channel)
+				s.OnAsync(f.Channel, &cb)
+			}
+			continue
+		}
+		if ch == nil {
+			continue // a reply nobody waits for any more
+		}
+		ch.in <- f
+	}
+}
+
+// NewChan opens a channel for a client thread.
+func (s *Session) NewChan() *Chan {
+	s.chMu.Lock()
+	s.nextCh++
+	id := s.nextCh
+	s.chMu.Unlock()
+	return s.chanFor(id)
+}
+
+// chanFor returns the channel id, creating it.
+func (s *Session) chanFor(id uint32) *Chan {
+	s.chMu.Lock()
+	defer s.chMu.Unlock()
+	if ch := s.chans[id]; ch != nil {
+		return ch
+	}
+	ch := &Chan{s: s, ID: id, in: make(chan wire.Frame, 4)}
+	s.chans[id] = ch
+	return ch
+}
+
+// Chan returns channel id if it exists.
+func (s *Session) Chan(id uint32) *Chan {
+	s.chMu.Lock()
+	defer s.chMu.Unlock()
+	return s.chans[id]
 }
 
 func (s *Session) handshake() error {
@@ -140,15 +226,19 @@ func (s *Session) Alive() bool {
 		return false
 	default:
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err == nil
+	return s.sticky() == nil
+}
+
+func (s *Session) sticky() error {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	return s.err
 }
 
 // fail makes err sticky, describing how the server ended if it did.
 func (s *Session) fail(op string, err error) error {
-	if s.err != nil {
-		return s.err
+	if e := s.sticky(); e != nil {
+		return e
 	}
 	select {
 	case <-s.done:
@@ -156,31 +246,59 @@ func (s *Session) fail(op string, err error) error {
 	case <-time.After(200 * time.Millisecond):
 		err = &ServerError{Op: op, Msg: "lost the server", Err: err}
 	}
-	s.err = err
-	return err
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	if s.err == nil {
+		s.err = err
+	}
+	return s.err
 }
 
-// exchange sends a request and returns its reply frame, forwarding DLL output that arrives
-// meanwhile. The caller holds s.mu; the frame is valid until the next exchange.
-func (s *Session) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error) {
-	if s.err != nil {
-		return wire.Frame{}, s.err
+// exchange sends a request on ch and returns its reply frame, running callbacks that
+// arrive meanwhile. The frame is valid until the next exchange on ch.
+func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error) {
+	s := ch.s
+	if err := s.sticky(); err != nil {
+		return wire.Frame{}, err
 	}
-	s.buf = wire.Append(s.buf[:0], t, 0, m)
-	if err := s.tr.Send(s.buf); err != nil {
+	ch.buf = wire.Append(ch.buf[:0], t, ch.ID, m)
+	if err := s.tr.Send(ch.buf); err != nil {
 		return wire.Frame{}, s.fail(op, err)
 	}
 	for {
-		f, err := s.tr.Recv()
-		if err != nil {
+		var f wire.Frame
+		select {
+		case f = <-ch.in:
+		case <-s.dead:
+			return wire.Frame{}, s.fail(op, ErrTerminated)
+		}
+		if f.Type != wire.TCallback {
+			return f, nil
+		}
+		var cb wire.Callback
+		if err := f.Decode(&cb); err != nil {
 			return wire.Frame{}, s.fail(op, err)
 		}
-		if f.Type == wire.TOutput {
-			s.output(f)
-			continue
+		var rep *wire.CallbackReply
+		if s.OnCallback != nil {
+			rep = s.OnCallback(ch, &cb)
 		}
-		return f, nil
+		if rep == nil {
+			rep = &wire.CallbackReply{}
+		}
+		if err := ch.Reply(rep); err != nil {
+			return wire.Frame{}, err
+		}
 	}
+}
+
+// Reply answers the callback pending on ch.
+func (ch *Chan) Reply(rep *wire.CallbackReply) error {
+	buf := wire.Append(nil, wire.TCallbackReply, ch.ID, rep)
+	if err := ch.s.tr.Send(buf); err != nil {
+		return ch.s.fail("callback", err)
+	}
+	return nil
 }
 
 func (s *Session) output(f wire.Frame) {
@@ -192,9 +310,10 @@ func (s *Session) output(f wire.Frame) {
 
 // request runs one exchange and decodes the reply into rep, turning Error frames into
 // errors via onErr.
-func (s *Session) request(op string, t wire.Type, m wire.Msg, want wire.Type, rep wire.Msg,
+func (ch *Chan) request(op string, t wire.Type, m wire.Msg, want wire.Type, rep wire.Msg,
 	onErr func(*wire.Error) error) error {
-	f, err := s.exchange(op, t, m)
+	s := ch.s
+	f, err := ch.exchange(op, t, m)
 	if err != nil {
 		return err
 	}
@@ -219,43 +338,35 @@ func (s *Session) request(op string, t wire.Type, m wire.Msg, want wire.Type, re
 }
 
 // Load loads a DLL by name or Windows path and returns its module handle.
-func (s *Session) Load(name string) (uint64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (ch *Chan) Load(name string) (uint64, error) {
 	var h wire.Handle
-	err := s.request("load", wire.TLoad, &wire.Load{Name: name}, wire.THandle, &h,
+	err := ch.request("load", wire.TLoad, &wire.Load{Name: name}, wire.THandle, &h,
 		func(e *wire.Error) error { return &LoadError{Name: name, Code: e.Code, Msg: e.Msg} })
 	return h.Value, err
 }
 
 // Sym resolves an export by name, or by ordinal when name is "".
-func (s *Session) Sym(lib uint64, name string, ordinal uint32) (uint64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (ch *Chan) Sym(lib uint64, name string, ordinal uint32) (uint64, error) {
 	var h wire.Handle
 	label := name
 	if name == "" {
 		label = fmt.Sprintf("ordinal %d", ordinal)
 	}
-	err := s.request("symbol", wire.TSym, &wire.Sym{Lib: lib, Name: name, Ordinal: ordinal}, wire.THandle, &h,
+	err := ch.request("symbol", wire.TSym, &wire.Sym{Lib: lib, Name: name, Ordinal: ordinal}, wire.THandle, &h,
 		func(e *wire.Error) error { return &SymbolError{Name: label, Code: e.Code, Msg: e.Msg} })
 	return h.Value, err
 }
 
 // Free unloads a DLL.
-func (s *Session) Free(lib uint64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (ch *Chan) Free(lib uint64) error {
 	var h wire.Handle
-	return s.request("free", wire.TFree, &wire.Free{Lib: lib}, wire.THandle, &h, nil)
+	return ch.request("free", wire.TFree, &wire.Free{Lib: lib}, wire.THandle, &h, nil)
 }
 
 // ReadMem reads size bytes at a server address, or a NUL-terminated string when size is 0.
-func (s *Session) ReadMem(addr uint64, size uint32, wide bool) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (ch *Chan) ReadMem(addr uint64, size uint32, wide bool) ([]byte, error) {
 	var b wire.Blob
-	err := s.request("read memory", wire.TReadMem, &wire.ReadMem{Addr: addr, Size: size, Wide: wide},
+	err := ch.request("read memory", wire.TReadMem, &wire.ReadMem{Addr: addr, Size: size, Wide: wide},
 		wire.TBlob, &b, func(e *wire.Error) error { return &ServerError{Op: "read memory", Msg: e.Msg} })
 	return append([]byte(nil), b.Data...), err
 }
@@ -267,7 +378,9 @@ type CallSpec struct {
 	Ret   abi.Kind
 	Deref uint8 // wire.DerefNone, DerefCStr, DerefWStr
 	Args  []abi.Arg
-	SRet  *abi.StructRet // a structure result, or nil
+	// LastError is set as the thread's Windows LastError before the routine runs.
+	LastError uint32
+	SRet      *abi.StructRet // a structure result, or nil
 	// Prepare, if set, runs before the arguments are packed: it adds the regions that
 	// typed arguments (abi.Typed, abi.Struct) and SRet refer to (core/marshal).
 	Prepare func(call *wire.Call) error
@@ -276,11 +389,10 @@ type CallSpec struct {
 // Call performs a call. done runs with the reply while the session is still locked: the
 // reply (and its Out regions) is only valid inside it. A Windows exception the routine
 // left unhandled is returned as *ExceptionError after done has seen the reply.
-func (s *Session) Call(spec *CallSpec, done func(*wire.CallReply) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	call := &s.call
-	*call = wire.Call{Fn: spec.Fn, Deref: spec.Deref, Words: call.Words[:0],
+func (ch *Chan) Call(spec *CallSpec, done func(*wire.CallReply) error) error {
+	s := ch.s
+	call := &ch.call
+	*call = wire.Call{Fn: spec.Fn, Deref: spec.Deref, LastError: spec.LastError, Words: call.Words[:0],
 		Regions: call.Regions[:0], Patches: call.Patches[:0]}
 	if spec.Prepare != nil {
 		if err := spec.Prepare(call); err != nil {
@@ -290,13 +402,13 @@ func (s *Session) Call(spec *CallSpec, done func(*wire.CallReply) error) error {
 	if err := s.ABI.Pack(call, spec.Conv, spec.Ret, spec.Args, spec.SRet); err != nil {
 		return err
 	}
-	if err := s.request("call", wire.TCall, call, wire.TCallReply, &s.reply, nil); err != nil {
+	if err := ch.request("call", wire.TCall, call, wire.TCallReply, &ch.reply, nil); err != nil {
 		return err
 	}
-	if err := done(&s.reply); err != nil {
+	if err := done(&ch.reply); err != nil {
 		return err
 	}
-	if rep := &s.reply; rep.Exception != 0 {
+	if rep := &ch.reply; rep.Exception != 0 {
 		return &ExceptionError{Code: rep.Exception, Addr: rep.ExcInfo[0],
 			Info: [2]uint64{rep.ExcInfo[1], rep.ExcInfo[2]}, PtrSize: s.ABI.PtrSize}
 	}
@@ -319,11 +431,11 @@ func (s *Session) Close() error {
 		case <-time.After(timeout):
 			s.kill()
 		}
-		s.mu.Lock()
+		s.errMu.Lock()
 		if s.err == nil {
 			s.err = ErrTerminated
 		}
-		s.mu.Unlock()
+		s.errMu.Unlock()
 	})
 	return nil
 }
@@ -341,3 +453,17 @@ func (s *Session) kill() {
 
 // IsTerminated reports whether err means the session was terminated on purpose.
 func IsTerminated(err error) bool { return errors.Is(err, ErrTerminated) }
+
+// NewCallback creates a native entry point in the server for a callback signature.
+func (ch *Chan) NewCallback(sig *wire.CallbackNew) (uint64, error) {
+	var h wire.Handle
+	err := ch.request("callback", wire.TCallbackNew, sig, wire.THandle, &h,
+		func(e *wire.Error) error { return &ServerError{Op: "callback", Msg: e.Msg} })
+	return h.Value, err
+}
+
+// FreeCallback releases an entry point.
+func (ch *Chan) FreeCallback(addr uint64) error {
+	var h wire.Handle
+	return ch.request("callback", wire.TCallbackFree, &wire.CallbackFree{Addr: addr}, wire.THandle, &h, nil)
+}

@@ -10,13 +10,15 @@ package wire
 // server address (plus an offset) into a word or into another region. Regions flagged
 // RegionOut are sent back in the reply, in order.
 type Call struct {
-	Fn      uint64
-	Conv    uint8 // abi.Conv: cdecl, stdcall (win32); win64 has one convention
-	Ret     uint8 // abi.RetClass: where the result is: integer registers, x87/XMM0
-	Deref   uint8 // DerefNone, or read the string the result points to into RetData
-	Words   []uint64
-	Regions []Region
-	Patches []Patch
+	Fn    uint64
+	Conv  uint8 // abi.Conv: cdecl, stdcall (win32); win64 has one convention
+	Ret   uint8 // abi.RetClass: where the result is: integer registers, x87/XMM0
+	Deref uint8 // DerefNone, or read the string the result points to into RetData
+	// LastError is the thread's Windows LastError when the routine starts.
+	LastError uint32
+	Words     []uint64
+	Regions   []Region
+	Patches   []Patch
 }
 
 // Deref values: what the server reads at the address a routine returned.
@@ -64,6 +66,7 @@ func (m *Call) Encode(w *Writer) {
 	w.U8(m.Conv)
 	w.U8(m.Ret)
 	w.U8(m.Deref)
+	w.U32(m.LastError)
 	w.U32(uint32(len(m.Words)))
 	for _, v := range m.Words {
 		w.U64(v)
@@ -88,6 +91,7 @@ func (m *Call) Decode(r *Reader) {
 	m.Conv = r.U8()
 	m.Ret = r.U8()
 	m.Deref = r.U8()
+	m.LastError = r.U32()
 	m.Words = make([]uint64, r.Count(8))
 	for i := range m.Words {
 		m.Words[i] = r.U64()

@@ -10,22 +10,27 @@ type Type uint8
 
 // Frame types. A request from the client is answered by the matching reply or by Error.
 const (
-	THello     Type = 1 + iota // server -> client, once at start: Hello
-	TError                     // reply: Error
-	TLoad                      // Load -> Handle
-	TSym                       // Sym -> Handle
-	TFree                      // Free -> Handle (zero)
-	TCall                      // Call -> CallReply
-	TQuit                      // Quit (no reply; the server exits)
-	THandle                    // reply: Handle
-	TCallReply                 // reply: CallReply
-	TReadMem                   // ReadMem -> Blob
-	TBlob                      // reply: Blob
-	TOutput                    // server -> client: Output (DLL writes to stdout)
+	THello         Type = 1 + iota // server -> client, once at start: Hello
+	TError                         // reply: Error
+	TLoad                          // Load -> Handle
+	TSym                           // Sym -> Handle
+	TFree                          // Free -> Handle (zero)
+	TCall                          // Call -> CallReply
+	TQuit                          // Quit (no reply; the server exits)
+	THandle                        // reply: Handle
+	TCallReply                     // reply: CallReply
+	TReadMem                       // ReadMem -> Blob
+	TBlob                          // reply: Blob
+	TOutput                        // server -> client: Output (DLL writes to stdout)
+	TCallbackNew                   // CallbackNew -> Handle (the entry point's address)
+	TCallbackFree                  // CallbackFree -> Handle (zero)
+	TCallback                      // server -> client: Callback, answered by CallbackReply
+	TCallbackReply                 // client -> server: CallbackReply
 )
 
 var typeNames = [...]string{"?", "hello", "error", "load", "sym", "free", "call", "quit",
-	"handle", "call-reply", "read-mem", "blob", "output"}
+	"handle", "call-reply", "read-mem", "blob", "output", "callback-new", "callback-free",
+	"callback", "callback-reply"}
 
 func (t Type) String() string {
 	if int(t) < len(typeNames) {

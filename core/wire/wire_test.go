@@ -36,11 +36,15 @@ func TestRoundTrip(t *testing.T) {
 	roundTrip(t, TReadMem, &ReadMem{Addr: 0x1000, Size: 0, Wide: true}, &ReadMem{})
 	roundTrip(t, TBlob, &Blob{Data: []byte("abc\x00")}, &Blob{})
 	roundTrip(t, TCall, &Call{
-		Fn: 0x401000, Conv: 1, Ret: 2, Deref: DerefWStr,
+		Fn: 0x401000, Conv: 1, Ret: 2, Deref: DerefWStr, LastError: 183,
 		Words:   []uint64{1, 2, 0xffffffff},
 		Regions: []Region{{Flags: RegionOut, Data: []byte{1, 2, 3}}, {Flags: RegionFixed, Addr: 0x1000, Data: []byte{}}},
 		Patches: []Patch{{Target: PatchWord, Pos: 1, Region: 0, Offset: 0}, {Target: 1, Pos: 0, Region: 0, Offset: 2}},
 	}, &Call{})
+	roundTrip(t, TCallbackNew, &CallbackNew{Conv: 1, Ret: 11, Args: []CallbackArg{{Kind: 6}, {Kind: 17, Deref: 1, Size: 12}}}, &CallbackNew{})
+	roundTrip(t, TCallbackFree, &CallbackFree{Addr: 0x7000}, &CallbackFree{})
+	roundTrip(t, TCallback, &Callback{Addr: 1, Args: []uint64{1, 2}, Mem: [][]byte{{}, {3}}}, &Callback{})
+	roundTrip(t, TCallbackReply, &CallbackReply{Result: 9, Mem: [][]byte{{}, {4}}}, &CallbackReply{})
 	roundTrip(t, TCallReply, &CallReply{Int: 5, Float: 6, LastError: 7, Popped: -8, Exception: 0xc0000005,
 		ExcInfo: [3]uint64{1, 2, 3}, Out: [][]byte{{9}, {}}, Bases: []uint64{0x10, 0x20}, RetData: []byte("x")}, &CallReply{})
 }
@@ -100,7 +104,8 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 		for _, m := range []Msg{&Hello{}, &Error{}, &Load{}, &Sym{}, &Free{}, &Handle{}, &Call{},
-			&CallReply{}, &ReadMem{}, &Blob{}, &Output{}, &Quit{}} {
+			&CallReply{}, &ReadMem{}, &Blob{}, &Output{}, &Quit{}, &CallbackNew{}, &CallbackFree{},
+			&Callback{}, &CallbackReply{}} {
 			_ = fr.Decode(m)
 		}
 	})

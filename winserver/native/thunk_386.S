@@ -3,7 +3,7 @@
  *
  * callFrame (winserver/thunk.go), byte offsets on 386:
  *   fn 0, nwords 4, words 8, retFloat 12, r1 16, r2 20, f 24, popped 32,
- *   exc 36, excAddr 40, excInfo0 44, excInfo1 48
+ *   exc 36, excAddr 40, excInfo0 44, excInfo1 48, lastError 52
  */
     .intel_syntax noprefix
     .text
@@ -50,7 +50,9 @@ _zb_call:
     mov eax, [esi + ecx*4]
     mov [edi + ecx*4], eax
     jmp 2b
-3:  call dword ptr [ebx]
+3:  mov eax, [ebx + 52]
+    mov fs:[0x34], eax                  /* TEB LastErrorValue = f->lastError */
+    call dword ptr [ebx]
     mov [ebx + 16], eax
     mov [ebx + 20], edx
     mov ecx, esp
@@ -113,3 +115,50 @@ _zb_call_handler:
     ret
 1:  mov eax, 1
     ret
+
+/* Callback entry, reached from a per-callback stub `mov eax, slot; jmp zb_cb_entry`
+ * (winserver/callback.go writes the stubs). On entry [ESP] is the return address and
+ * the arguments follow it.
+ *
+ * Builds a cbFrame, passes it to the Go dispatcher (a stdcall syscall.NewCallback whose
+ * address is at zb_cb_dispatch), then returns EAX:EDX = r1:r2, loads f into ST(0) when
+ * retFloat is set, and removes cbFrame.pop argument bytes from the caller's stack
+ * (stdcall callbacks; 0 for cdecl) by moving the return address up before RET.
+ *
+ * cbFrame at [EBP-36], 386 offsets: slot 0, args 4, r1 8, r2 12, f 16, pop 24, retFloat 28.
+ */
+    .p2align 4
+    .globl _zb_cb_entry
+_zb_cb_entry:
+    push ebp
+    mov ebp, esp
+    push ebx                            /* [ebp-4] */
+    sub esp, 32                         /* cbFrame at [ebp-36] */
+    mov [esp], eax                      /* slot */
+    lea ecx, [ebp + 8]
+    mov [esp + 4], ecx                  /* args */
+    mov ecx, esp
+    push ecx                            /* the dispatcher's one (stdcall) argument */
+    call 1f
+1:  pop ebx
+    mov ebx, [ebx + _zb_cb_dispatch - 1b]
+    call ebx
+    lea ecx, [ebp - 36]
+    mov eax, [ecx + 8]
+    mov edx, [ecx + 12]
+    cmp dword ptr [ecx + 28], 0
+    je 2f
+    fld qword ptr [ecx + 16]
+2:  mov ecx, [ecx + 24]                 /* bytes to pop */
+    mov ebx, [ebp + 4]                  /* return address ... */
+    mov [ebp + 4 + ecx], ebx            /* ... moved above the popped arguments */
+    lea ecx, [ebp + 4 + ecx]
+    mov ebx, [ebp - 4]
+    mov ebp, [ebp]
+    mov esp, ecx
+    ret
+
+    .p2align 2
+    .globl _zb_cb_dispatch
+_zb_cb_dispatch:                        /* written at load: the Go dispatcher */
+    .long 0

@@ -4,7 +4,7 @@
  *
  * callFrame (winserver/thunk.go), byte offsets on amd64:
  *   fn 0, nwords 8, words 16, retFloat 24, r1 32, r2 40, f 48, popped 56,
- *   exc 64, excAddr 72, excInfo0 80, excInfo1 88
+ *   exc 64, excAddr 72, excInfo0 80, excInfo1 88, lastError 96
  */
     .intel_syntax noprefix
     .text
@@ -60,7 +60,10 @@ zb_call:
     mov [rsp + rdx*8], r8
     inc rdx
     jmp 2b
-3:  mov rcx, [rsp]
+3:  mov r11, qword ptr gs:[0x30]        /* TEB */
+    mov r10d, [rbx + 96]
+    mov [r11 + 0x68], r10d              /* LastErrorValue = f->lastError */
+    mov rcx, [rsp]
     mov rdx, [rsp + 8]
     mov r8, [rsp + 16]
     mov r9, [rsp + 24]
@@ -116,6 +119,48 @@ zb_call_handler:
     ret
 1:  mov eax, 1
     ret
+
+/* Callback entry, reached from a per-callback stub `mov eax, slot; jmp zb_cb_entry`
+ * (winserver/callback.go writes the stubs). Microsoft x64 on entry: arguments 0-3 in
+ * RCX/RDX/R8/R9 and XMM0-XMM3, the rest above the caller's shadow space.
+ *
+ * Spills RCX..R9 into the shadow space, so [RBP+16] is an array of every argument slot,
+ * and keeps XMM0-3 in the cbFrame, which it hands to the Go dispatcher (one
+ * syscall.NewCallback, address stored at zb_cb_dispatch). Returns cbFrame.r1 in RAX and
+ * cbFrame.f in XMM0.
+ *
+ * cbFrame at [RSP+32], amd64 offsets: slot 0, args 8, xmm 16..47, r1 48, f 56, pop 64,
+ * retFloat 72.
+ */
+    .p2align 4
+    .globl zb_cb_entry
+zb_cb_entry:
+    mov [rsp + 8], rcx
+    mov [rsp + 16], rdx
+    mov [rsp + 24], r8
+    mov [rsp + 32], r9
+    push rbp
+    mov rbp, rsp
+    sub rsp, 112                        /* 32 shadow + 80 frame; RSP stays 16-aligned */
+    mov [rsp + 32], rax                 /* slot (EAX, zero-extended) */
+    lea r10, [rbp + 16]
+    mov [rsp + 40], r10                 /* args */
+    movq [rsp + 48], xmm0
+    movq [rsp + 56], xmm1
+    movq [rsp + 64], xmm2
+    movq [rsp + 72], xmm3
+    lea rcx, [rsp + 32]
+    call qword ptr [rip + zb_cb_dispatch]
+    mov rax, [rsp + 80]
+    movq xmm0, [rsp + 88]
+    mov rsp, rbp
+    pop rbp
+    ret
+
+    .p2align 3
+    .globl zb_cb_dispatch
+zb_cb_dispatch:                         /* written at load: the Go dispatcher */
+    .quad 0
 
 /* Unwind data for zb_call, for RtlAddFunctionTable(zb_functions, 1, blob base). */
     .p2align 2

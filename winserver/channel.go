@@ -1,0 +1,79 @@
+//go:build windows
+
+package main
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/zugbruecke/zugbruecke/core/wire"
+)
+
+// A channel is one client thread's conversation. Each gets a server thread of its own
+// (a goroutine locked to an OS thread), so calls from different Python threads run in
+// the DLL concurrently and GetLastError stays per thread. Frames for a channel are
+// processed on that thread in order; a callback waiting for its reply keeps processing
+// the channel's frames, which is how calls nest inside callbacks.
+//
+// Channels created by the server for DLL-made threads (asyncChannel) have no worker: the
+// callback dispatcher on that thread reads the frames itself.
+type channel struct {
+	id  uint32
+	in  chan wire.Frame
+	ctx []*callContext // one per nesting level of calls on this channel
+}
+
+// asyncChannel marks channel ids the server made for threads the DLL created.
+const asyncChannel = 1 << 31
+
+var (
+	channelsMu sync.Mutex
+	channels   = map[uint32]*channel{}
+	byThread   sync.Map // Windows thread id -> *channel
+)
+
+// channelFor returns the channel, starting its worker when a client thread speaks first.
+func (s *server) channelFor(id uint32) *channel {
+	channelsMu.Lock()
+	defer channelsMu.Unlock()
+	if ch := channels[id]; ch != nil {
+		return ch
+	}
+	ch := &channel{id: id, in: make(chan wire.Frame, 16)}
+	channels[id] = ch
+	if id&asyncChannel == 0 {
+		go s.work(ch)
+	}
+	return ch
+}
+
+// work is a channel's thread.
+func (s *server) work(ch *channel) {
+	runtime.LockOSThread()
+	byThread.Store(currentThreadID(), ch)
+	for f := range ch.in {
+		s.handle(ch, f)
+	}
+}
+
+// route hands a frame to its channel. The payload is copied: the reader reuses its buffer.
+func (s *server) route(f wire.Frame) {
+	f.Payload = append([]byte(nil), f.Payload...)
+	s.channelFor(f.Channel).in <- f
+}
+
+// enter returns the call context for the next nesting level on ch.
+func (ch *channel) enter() *callContext {
+	depth := 0
+	for _, c := range ch.ctx {
+		if c.busy {
+			depth++
+		}
+	}
+	if depth == len(ch.ctx) {
+		ch.ctx = append(ch.ctx, &callContext{})
+	}
+	c := ch.ctx[depth]
+	c.busy = true
+	return c
+}

@@ -1,0 +1,271 @@
+"""CFUNCTYPE and WINFUNCTYPE of a session: function pointer types that work both ways.
+
+An instance made from a Python callable is a callback: passed to a DLL (as an argument,
+in a structure or array), it becomes a native entry point in the server, and calls to it
+run the Python function here. An instance made from an address (or returned by a DLL) is
+a routine in the server, and calling it runs there. ``FUNCTYPE(...)((name, dll))`` is a
+prototype for an export, with optional paramflags.
+
+The classes derive from Linux ctypes' own function pointer types, so they fit in
+``_fields_`` and arrays; the Linux closure an instance holds is never called by the DLL:
+the marshaller swaps it for the server entry point (core/marshal, Encoder.Funcs).
+"""
+
+import ctypes
+import json
+import sys
+import traceback
+import weakref
+
+from . import _core
+from . import _kinds as K
+from ._kinds import kind_of
+from ._routine import Routine
+from ._types import is_struct, type_id
+
+_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
+
+PARAMFLAG_FIN, PARAMFLAG_FOUT, PARAMFLAG_FLCID = 1, 2, 4
+
+
+def functype_factory(session, conv):
+    """CFUNCTYPE (conv cdecl) or WINFUNCTYPE (conv stdcall) for session."""
+    cache = {}
+
+    def FUNCTYPE(restype, *argtypes, use_errno=False, use_last_error=False):
+        key = (restype, argtypes, use_errno, use_last_error)
+        cls = cache.get(key)
+        if cls is None:
+            base = ctypes.CFUNCTYPE(restype, *argtypes, use_errno=use_errno, use_last_error=use_last_error)
+            name = "CFunctionType" if conv == K.CDECL else "WinFunctionType"
+            cls = type(name, (_FuncPtr, base), {
+                "_argtypes_": base._argtypes_, "_restype_": base._restype_, "_flags_": base._flags_,
+                "_zb_session": session, "_zb_conv": conv,
+            })
+            cache[key] = cls
+        return cls
+
+    FUNCTYPE.__name__ = "CFUNCTYPE" if conv == K.CDECL else "WINFUNCTYPE"
+    return FUNCTYPE
+
+
+class _FuncPtr:
+    """Mixin of every session function pointer type (see the module doc)."""
+
+    def __new__(cls, *args):
+        if args and isinstance(args[0], tuple):
+            return cls._prototype(*args)
+        self = super().__new__(cls, *args)
+        if args and callable(args[0]) and not isinstance(args[0], int):
+            self._zb_callable = args[0]
+        return self
+
+    def __init__(self, *args):
+        pass
+
+    @classmethod
+    def from_param(cls, value):
+        if value is None or isinstance(value, cls):
+            return value
+        if isinstance(value, int):
+            return cls(value)
+        raise TypeError("wrong type")
+
+    @classmethod
+    def _prototype(cls, spec, paramflags=None):
+        name, dll = spec
+        address = dll._session._symbol(dll._zb_handle, name)
+        self = super().__new__(cls, address)
+        self._zb_name = name
+        self._zb_owner = dll
+        self._zb_paramflags = tuple(paramflags) if paramflags is not None else None
+        if self._zb_paramflags is not None and len(self._zb_paramflags) != len(cls._argtypes_):
+            raise ValueError("paramflags must have the same length as argtypes")
+        return self
+
+    # ---- a callback: the Python function, reachable from the DLL ----------------------------
+
+    def _zb_entry(self):
+        """The server entry point of this callback (registered on first use)."""
+        entry = self.__dict__.get("_zb_addr")
+        if entry is not None:
+            return entry
+        session = type(self)._zb_session
+        handle = session._require()
+        linux = ctypes.cast(self, ctypes.c_void_p).value or 0
+        entry = _core.callback_new(handle, _Handler(self), json.dumps(_signature(type(self))), linux)
+        self._zb_addr = entry
+        weakref.finalize(self, _free, session, entry)
+        return entry
+
+    # ---- calling it from Python ---------------------------------------------------------------
+
+    def __call__(self, *args, **kwargs):
+        func = self.__dict__.get("_zb_callable")
+        if func is not None:
+            return func(*args, **kwargs)
+        routine = self._zb_routine()
+        paramflags = self.__dict__.get("_zb_paramflags")
+        if paramflags is None:
+            if kwargs:
+                raise TypeError("this function takes no keyword arguments")
+            return routine(*args)
+        return _call_with_paramflags(routine, self.argtypes or (), paramflags, args, kwargs)
+
+    def _zb_routine(self):
+        routine = self.__dict__.get("_zb_rt")
+        address = ctypes.cast(self, ctypes.c_void_p).value
+        if routine is None or routine._address != address:
+            session = type(self)._zb_session
+            name = self.__dict__.get("_zb_name", "function pointer")
+            routine = Routine(session, name, address, type(self)._zb_conv, self.restype,
+                              self.__dict__.get("_zb_owner"))
+            self._zb_rt = routine
+        if routine.argtypes != self.argtypes:
+            routine.argtypes = self.argtypes
+        if routine.restype is not self.restype:
+            routine.restype = self.restype
+        errcheck = getattr(self, "errcheck", None)
+        routine.errcheck = errcheck
+        return routine
+
+
+def _free(session, entry):
+    if session._handle is not None:
+        _core.callback_free(session._handle, entry)
+
+
+def _arg_spec(session, tp):
+    kind = kind_of(tp)
+    if kind == K.CHARP:
+        return {"kind": K.POINTER, "deref": K.DEREF_CSTR, "size": 0}
+    if kind == K.WCHARP:
+        return {"kind": K.POINTER, "deref": K.DEREF_WSTR, "size": 0}
+    if kind is not None:
+        return {"kind": kind, "deref": 0, "size": 0}
+    if isinstance(tp, type) and issubclass(tp, ctypes._Pointer):
+        return {"kind": K.POINTER, "deref": 0, "size": session.sizeof(tp._type_)}
+    if is_struct(tp):
+        return {"kind": K.STRUCT, "deref": 0, "size": session.sizeof(tp)}
+    if isinstance(tp, type) and issubclass(tp, _CFuncPtr):
+        return {"kind": K.POINTER, "deref": 0, "size": 0}
+    raise TypeError(f"zugbruecke: callbacks cannot take {tp!r} arguments")
+
+
+def _signature(cls):
+    session = cls._zb_session
+    restype = cls._restype_
+    if restype is None:
+        ret = K.VOID
+    else:
+        ret = kind_of(restype)
+        if ret is None or ret in (K.CHARP, K.WCHARP):
+            raise TypeError(f"zugbruecke: callbacks cannot return {restype!r}")
+    return {"conv": cls._zb_conv, "ret": ret, "args": [_arg_spec(session, tp) for tp in cls._argtypes_]}
+
+
+class _Handler:
+    """What the core calls for each invocation: (raw args, memory) -> (result, memory)."""
+
+    def __init__(self, fptr):
+        cls = type(fptr)
+        self.func = fptr._zb_callable
+        self.session = cls._zb_session
+        self.argtypes = cls._argtypes_
+        self.restype = cls._restype_
+
+    def __call__(self, raw, mems):
+        try:
+            back = [None] * len(raw)
+            args = [self._arg(i, tp, raw[i], mems[i], back) for i, tp in enumerate(self.argtypes)]
+            result = self.func(*args)
+            return self._result(result), tuple(fn() if fn else None for fn in back)
+        except BaseException:
+            print(f"Exception ignored on calling ctypes callback function: {self.func!r}", file=sys.stderr)
+            traceback.print_exc()
+            return None, ()
+
+    def _arg(self, i, tp, raw, mem, back):
+        kind = kind_of(tp)
+        if kind == K.CHARP:
+            return mem
+        if kind == K.WCHARP:
+            return None if mem is None else mem.decode("utf-16-le", "surrogatepass")
+        if kind == K.POINTER:
+            return raw or None
+        if kind == K.CHAR:
+            return bytes([raw & 0xFF])
+        if kind == K.WCHAR:
+            return chr(raw & 0xFFFF)
+        if kind == K.BOOL:
+            return bool(raw)
+        if kind is not None:
+            return raw
+        handle = self.session._require()
+        if isinstance(tp, type) and issubclass(tp, ctypes._Pointer):
+            if not raw:
+                return tp()
+            target = tp._type_
+            obj = target()
+            if mem is not None:
+                tid = type_id(target)
+                _core.from_win(handle, tid, mem, ctypes.addressof(obj))
+                back[i] = lambda: _core.to_win(handle, tid, ctypes.addressof(obj), mem)
+            return ctypes.pointer(obj)
+        if is_struct(tp):
+            obj = tp()
+            if mem:
+                _core.from_win(handle, type_id(tp), mem, ctypes.addressof(obj))
+            return obj
+        return tp(raw)  # a function pointer type
+
+    def _result(self, value):
+        restype = self.restype
+        if restype is None:
+            return None
+        if isinstance(value, ctypes._SimpleCData):
+            value = value.value
+        kind = kind_of(restype)
+        if kind == K.CHAR and isinstance(value, bytes):
+            return value[0]
+        if kind == K.WCHAR and isinstance(value, str):
+            return ord(value)
+        if kind in (K.FLOAT32, K.FLOAT64):
+            return float(value)
+        if value is None:
+            return 0
+        return int(value)
+
+
+def _call_with_paramflags(routine, argtypes, paramflags, args, kwargs):
+    """ctypes' paramflags: 'in' parameters from the call, 'out' ones created, passed by
+    reference and returned (one value, or a tuple)."""
+    args = list(args)
+    actual, outs = [], []
+    for i, flags in enumerate(paramflags):
+        direction = flags[0] & (PARAMFLAG_FIN | PARAMFLAG_FOUT | PARAMFLAG_FLCID)
+        name = flags[1] if len(flags) > 1 else None
+        if direction & PARAMFLAG_FOUT and not direction & PARAMFLAG_FIN:
+            obj = argtypes[i]._type_()
+            actual.append(ctypes.byref(obj))
+            outs.append(obj)
+            continue
+        if args:
+            actual.append(args.pop(0))
+        elif name is not None and name in kwargs:
+            actual.append(kwargs.pop(name))
+        elif len(flags) > 2:
+            actual.append(flags[2])
+        elif direction & PARAMFLAG_FLCID:
+            actual.append(0)
+        else:
+            raise TypeError(f"required argument '{name}' missing")
+    if kwargs:
+        raise TypeError(f"unexpected keyword argument {next(iter(kwargs))!r}")
+    result = routine(*actual)
+    if routine.errcheck is not None:
+        return result
+    values = [getattr(o, "__ctypes_from_outparam__", lambda o=o: o)() for o in outs]
+    if not values:
+        return result
+    return values[0] if len(values) == 1 else tuple(values)
