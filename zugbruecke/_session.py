@@ -11,10 +11,14 @@ import uuid
 import warnings
 import weakref
 
+from . import _callback
 from . import _core
 from . import _dll
 from . import _kinds as K
 from . import _types
+from . import _wintypes
+from . import _paths
+from . import _util
 from .core.errors import (
     ConfigError,
     ServerError,
@@ -60,7 +64,7 @@ _core.init(_error_factory)
 
 # ctypes names that are bound to the Linux process or replaced per session.
 _NOT_EXPORTED = {
-    "CDLL", "PyDLL", "LibraryLoader", "cdll", "pydll", "pythonapi", "CFUNCTYPE", "PYFUNCTYPE",
+    "CDLL", "PyDLL", "LibraryLoader", "cdll", "pydll", "pythonapi", "PYFUNCTYPE",
     "DEFAULT_MODE", "RTLD_GLOBAL", "RTLD_LOCAL", "SetPointerType", "c_buffer",
 }
 
@@ -71,6 +75,25 @@ _live = weakref.WeakSet()
 def _terminate_all():
     for session in list(_live):
         session.zb_terminate()
+
+
+class _WindowsOSError(OSError):
+    """OSError as CPython builds it from a Windows error code: ``[WinError N] text``."""
+
+    def __str__(self):
+        return f"[WinError {self.winerror}] {self.strerror}"
+
+
+# A few Windows error codes and the errno CPython maps them to (PC/errmap.h).
+_ERRNO = {2: 2, 3: 2, 4: 24, 5: 13, 6: 9, 8: 12, 12: 13, 14: 12, 15: 2, 18: 2, 32: 13,
+          33: 13, 80: 17, 87: 22, 112: 28, 183: 17, 206: 2}
+
+
+def winerror(code, descr):
+    """The OSError CPython raises for Windows error code (winerror set, errno mapped)."""
+    exc = _WindowsOSError(_ERRNO.get(code & 0xFFFFFFFF, 22), descr)
+    exc.winerror = code
+    return exc
 
 
 def _environ():
@@ -147,11 +170,16 @@ class CtypesSession:
             CDLL=CDLL, WinDLL=WinDLL, OleDLL=OleDLL, LibraryLoader=_dll.LibraryLoader,
             cdll=_dll.LibraryLoader(CDLL), windll=_dll.LibraryLoader(WinDLL),
             oledll=_dll.LibraryLoader(OleDLL),
-            HRESULT=HRESULT, sizeof=self.sizeof, alignment=self.alignment, create_unicode_buffer=create_unicode_buffer,
+            HRESULT=HRESULT, sizeof=self.sizeof, alignment=self.alignment,
+            CFUNCTYPE=_callback.functype_factory(self, K.CDECL),
+            WINFUNCTYPE=_callback.functype_factory(self, K.STDCALL), create_unicode_buffer=create_unicode_buffer,
             GetLastError=self.GetLastError, get_last_error=self.get_last_error,
             set_last_error=self.set_last_error, FormatError=self.FormatError,
             WinError=self.WinError,
         )
+        ns["wintypes"] = _wintypes.build(ns, win64)
+        # ctypes.util as on Windows, answered by this session (also the older _util).
+        ns["util"] = ns["_util"] = _util.CtypesUtil(self)
         self._namespace = ns
         for name, value in ns.items():
             setattr(self, name, value)
@@ -198,9 +226,7 @@ class CtypesSession:
                 raise FileNotFoundError(
                     f"Could not find module '{name}' (or one of its dependencies). "
                     "Try using the full path with constructor syntax.") from None
-            exc = OSError(None, f"[WinError {e.code}] {e.msg}")
-            exc.winerror = e.code
-            raise exc from None
+            raise winerror(e.code, e.msg) from None
 
     def _symbol(self, handle, name_or_ordinal):
         if isinstance(name_or_ordinal, int):
@@ -240,25 +266,48 @@ class CtypesSession:
 
         return wrap
 
+    def zb_in_dll(self, tp, dll, name):
+        """The value of type tp exported by dll under name (what ``tp.in_dll(dll, name)``
+        gives on Windows), as a mirror: it shows the DLL's value at the time of the call,
+        and ``byref(value)`` passed to the DLL is the variable itself, with changes made in
+        Python written through."""
+        address = self._symbol(dll._zb_handle, name)
+        value = tp()
+        lin = ctypes.addressof(value)
+        _core.mirror(self._require(), address, _types.type_id(tp), lin)
+        weakref.finalize(value, self._unmirror, lin)
+        return value
+
     def _unmirror(self, lin):
         if self._handle is not None:
             _core.unmirror(self._handle, lin)
 
-    def _set_last_error_seen(self, value):
-        self._tls.last_error = value
+    # LastError, per Python thread as Windows keeps it per thread: `seen` is what the
+    # server thread had after the last call (GetLastError), `private` is ctypes' own copy
+    # that routines of use_last_error DLLs swap with the real one (get/set_last_error).
 
-    # ---- Windows error helpers (ctypes on Windows has these) --------------------------------
+    def _last_error_in(self, use_last_error):
+        tls = self._tls
+        return getattr(tls, "private" if use_last_error else "seen", 0) & 0xFFFFFFFF
+
+    def _last_error_out(self, use_last_error, value):
+        self._tls.seen = value
+        if use_last_error:
+            self._tls.private = value
 
     def GetLastError(self):
         """The Windows error code the last call on this thread left."""
-        return getattr(self._tls, "last_error", 0)
+        return getattr(self._tls, "seen", 0)
 
-    get_last_error = GetLastError
+    def get_last_error(self):
+        """ctypes' private copy of LastError of this thread (use_last_error DLLs)."""
+        return getattr(self._tls, "private", 0)
 
     def set_last_error(self, value):
-        """Set the saved error code of this thread; returns the previous one."""
-        old = self.GetLastError()
-        self._tls.last_error = value
+        """Set ctypes' private copy of LastError of this thread; returns the previous one.
+        The next routine of a use_last_error DLL starts with it as the thread's LastError."""
+        old = self.get_last_error()
+        self._tls.private = value
         return old
 
     def FormatError(self, code=None):
@@ -276,9 +325,7 @@ class CtypesSession:
             code = self.GetLastError()
         if descr is None:
             descr = self.FormatError(code).strip()
-        exc = OSError(None, f"[WinError {code}] {descr}")
-        exc.winerror = code
-        return exc
+        return winerror(code, descr)
 
     # ---- zugbruecke's own API ---------------------------------------------------------------
 
@@ -333,3 +380,44 @@ class CtypesSession:
     def __repr__(self):
         state = "up" if self.zb_client_up else "terminated"
         return f"<CtypesSession id={self.zb_id} arch={self._config['arch']} {state}>"
+
+    # ---- paths, logging to a file -----------------------------------------------------------
+
+    def zb_path_unix_to_wine(self, path):
+        """The Windows path Wine gives a Unix path: ``'/tmp/x'`` -> ``'Z:\\\\tmp\\\\x'``.
+        Relative paths start at this process's current directory. Raises WineError when
+        Wine has no Windows path for it."""
+        return _paths.unix_to_wine(self, path)
+
+    def zb_path_wine_to_unix(self, path):
+        """The Unix path Wine gives a Windows path: ``'Z:\\\\tmp\\\\x'`` -> ``'/tmp/x'``;
+        drive C: answers below the prefix's ``dosdevices`` folder. Raises WineError when
+        Wine has no Unix path for it (an unknown drive, for instance)."""
+        return _paths.wine_to_unix(self, path)
+
+    def _zb_setup_logging(self):
+        """With ``log_write``, also write the records of the ``zugbruecke`` logger to
+        ``zugbruecke_<session id>.log`` in the current directory (where older releases
+        wrote their log files) while the session is up. Which records pass is up to the
+        logger's level (``log_level``)."""
+        self._zb_log_handler = None
+        if not self._config.get("log_write"):
+            return
+        path = os.path.abspath(f"zugbruecke_{self.zb_id}.log")
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        self._zb_log_handler = handler
+        weakref.finalize(self, CtypesSession._zb_drop_log_handler, handler)
+        log.info("session %s: writing the log to %s", self.zb_id, path)
+
+    def _zb_close_logging(self):
+        """Detach and close the log file of ``log_write`` (after the session ended)."""
+        handler, self._zb_log_handler = getattr(self, "_zb_log_handler", None), None
+        if handler is not None:
+            CtypesSession._zb_drop_log_handler(handler)
+
+    @staticmethod
+    def _zb_drop_log_handler(handler):
+        log.removeHandler(handler)
+        handler.close()

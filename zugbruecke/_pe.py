@@ -1,0 +1,132 @@
+"""The architecture of a DLL, read from its PE header, to explain a DLL that cannot load.
+
+Windows refuses a DLL built for the other architecture with ``[WinError 193] %1 is not a
+valid Win32 application``, which does not say what is wrong. ``check_dll_arch`` reads the
+``Machine`` field of the DLL's COFF header before the session loads it and names the
+architecture the DLL needs instead.
+
+PE layout used here (Microsoft's "PE Format"): the DOS header starts with ``MZ`` and keeps
+the file offset of the PE signature at 0x3C (4 bytes, little-endian); the signature is
+``PE\\0\\0``, directly followed by the COFF header, whose first field is ``Machine``
+(2 bytes).
+"""
+
+import ntpath
+import os
+import struct
+
+__all__ = ["ARCH_OF_MACHINE", "check_dll_arch", "dll_arch", "read_machine"]
+
+ERROR_BAD_EXE_FORMAT = 193
+
+# Machine -> the session arch that can load it.
+ARCH_OF_MACHINE = {0x014C: "win32", 0x8664: "win64"}
+
+# Names of the machines one may meet, for messages.
+MACHINE_NAMES = {
+    0x014C: "32-bit (i386)",
+    0x8664: "64-bit (x86-64)",
+    0x01C4: "32-bit ARM (ARMNT)",
+    0xAA64: "64-bit ARM (ARM64)",
+    0x0200: "Itanium (IA64)",
+}
+
+
+class NotPEError(ValueError):
+    """The file is not a PE image (no MZ header or no PE signature)."""
+
+
+def read_machine(path):
+    """The ``Machine`` field of the PE file at the Unix path ``path``.
+
+    Raises NotPEError for a file that is not a PE image and OSError when the file cannot
+    be read.
+    """
+    with open(path, "rb") as f:
+        dos = f.read(0x40)
+        if len(dos) < 0x40 or dos[:2] != b"MZ":
+            raise NotPEError(f"{path}: no MZ header")
+        (pe_offset,) = struct.unpack_from("<I", dos, 0x3C)
+        f.seek(pe_offset)
+        head = f.read(6)
+    if len(head) < 6 or head[:4] != b"PE\0\0":
+        raise NotPEError(f"{path}: no PE signature")
+    return struct.unpack_from("<H", head, 4)[0]
+
+
+def _bad_format(message):
+    exc = OSError(f"[WinError {ERROR_BAD_EXE_FORMAT}] {message}")
+    exc.winerror = ERROR_BAD_EXE_FORMAT
+    return exc
+
+
+def _is_windows_path(name):
+    """True for names that LoadLibrary takes as a path rather than a name to search for:
+    a drive, a UNC or rooted path, or any path separator."""
+    drive, _ = ntpath.splitdrive(name)
+    return bool(drive) or "\\" in name or "/" in name
+
+
+def _unix_path(name, session):
+    """The Unix path of a DLL name, or None when there is no file to look at: bare names
+    are searched for by Windows, and Windows paths need a session to resolve them."""
+    if name.startswith("/"):
+        return name
+    if session is None or not _is_windows_path(name):
+        return None
+    from .core.errors import WineError
+
+    try:
+        return session.zb_path_wine_to_unix(name)
+    except (WineError, ValueError):
+        return None
+
+
+def _machine(name, session):
+    """The Machine field of the DLL named name, or None when there is no file to read."""
+    unix = _unix_path(name, session)
+    if unix is None:
+        return None
+    try:
+        return read_machine(unix)
+    except NotPEError:
+        raise _bad_format(f"{name} is not a valid Win32 application (not a PE file)") from None
+    except OSError:
+        return None  # missing or unreadable: loading reports that in Windows' words
+
+
+def dll_arch(path, session=None):
+    """The session arch ("win32" or "win64") a DLL needs, or None when it cannot be told:
+    no file to look at (a bare name, a Windows path without a session, a missing file) or
+    a machine that neither arch runs. Raises OSError (WinError 193) for a file that is not
+    a PE image."""
+    machine = _machine(os.fsdecode(os.fspath(path)), session)
+    return None if machine is None else ARCH_OF_MACHINE.get(machine)
+
+
+def check_dll_arch(path, arch, session=None):
+    """Check that the DLL at ``path`` can load in a session of ``arch`` ("win32", "win64").
+
+    ``path`` is a Unix path, or a Windows path that ``session.zb_path_wine_to_unix``
+    resolves (only when a session is given). A bare name (``"kernel32"``) or a path with no
+    file behind it passes: Windows searches for it or reports it missing when it loads.
+
+    Returns the arch the DLL is built for, or None when there was nothing to check.
+    Raises OSError (with ``winerror`` 193, as Windows refuses such a DLL) for a DLL of
+    another architecture, naming the session arch to use, and for a file that is not a PE
+    image.
+    """
+    if arch not in ("win32", "win64"):
+        raise ValueError(f"arch must be 'win32' or 'win64', not {arch!r}")
+    name = os.fsdecode(os.fspath(path))
+    machine = _machine(name, session)
+    if machine is None:
+        return None
+    found = ARCH_OF_MACHINE.get(machine)
+    if found == arch:
+        return found
+    what = MACHINE_NAMES.get(machine, f"machine 0x{machine:04x}")
+    if found is None:
+        raise _bad_format(f"{name} is a {what} DLL, which neither win32 nor win64 sessions can load")
+    raise _bad_format(f"{name} is a {what} DLL and this session is {arch}; "
+                      f"use CtypesSession(arch='{found}')")
