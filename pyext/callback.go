@@ -109,7 +109,8 @@ func (s *sess) onCallback(ch *session.Chan, cb *wire.Callback) *wire.CallbackRep
 // uses the server thread's channel for calls the Python function makes.
 func (s *sess) onAsync(id uint32, cb *wire.Callback) {
 	go func() {
-		runtime.LockOSThread() // the thread ends with this goroutine
+		runtime.LockOSThread() // PyGILState ties the thread state to this OS thread
+		defer runtime.UnlockOSThread()
 		ch := s.Chan(id)
 		if ch == nil {
 			return

@@ -100,6 +100,7 @@ func start(c *config.Config, bin string, env []string) (*session.Session, error)
 		Server:       filepath.Join(bin, "zb-server-"+c.Arch+".exe"),
 		TimeoutStart: seconds(c.TimeoutStart),
 		TimeoutStop:  seconds(c.TimeoutStop),
+		Transport:    c.Transport,
 	}
 	if c.Stdout {
 		opts.Stdout = os.Stdout

@@ -155,7 +155,8 @@ func dispatch(frame uintptr) uintptr {
 	words := f.decodeArgs(sig, msg, ptrs)
 	s := callbacks.s
 	s.out.send(wire.TCallback, ch.id, msg)
-	for fr := range ch.in {
+	for {
+		fr := ch.next()
 		if fr.Type != wire.TCallbackReply {
 			s.handle(ch, fr)
 			continue
@@ -163,7 +164,7 @@ func dispatch(frame uintptr) uintptr {
 		var rep wire.CallbackReply
 		if err := fr.Decode(&rep); err != nil {
 			fmt.Fprintln(os.Stderr, "zb-server: callback reply:", err)
-			break
+			rep = wire.CallbackReply{}
 		}
 		for i, b := range rep.Mem {
 			if i < len(ptrs) && ptrs[i] != 0 && len(b) > 0 && int(sig.Args[i].Size) == len(b) && writable(ptrs[i], uintptr(len(b))) {
@@ -173,8 +174,6 @@ func dispatch(frame uintptr) uintptr {
 		f.setResult(abi.Kind(sig.Ret), rep.Result, popBytes(sig, words))
 		return 0
 	}
-	os.Exit(3) // the client is gone
-	return 0
 }
 
 // threadChannel is the channel of the calling thread; threads the DLL made get one.

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/zugbruecke/zugbruecke/core/transport"
 	"github.com/zugbruecke/zugbruecke/core/wire"
 )
 
@@ -20,7 +21,8 @@ import (
 type channel struct {
 	id  uint32
 	in  chan wire.Frame
-	ctx []*callContext // one per nesting level of calls on this channel
+	mb  *transport.Mailbox // frames from the client through shared memory, or nil
+	ctx []*callContext     // one per nesting level of calls on this channel
 }
 
 // asyncChannel marks channel ids the server made for threads the DLL created.
@@ -40,6 +42,9 @@ func (s *server) channelFor(id uint32) *channel {
 		return ch
 	}
 	ch := &channel{id: id, in: make(chan wire.Frame, 16)}
+	if s.out.area != nil {
+		ch.mb = s.out.area.Mailbox(id, true)
+	}
 	channels[id] = ch
 	if id&asyncChannel == 0 {
 		go s.work(ch)
@@ -51,8 +56,30 @@ func (s *server) channelFor(id uint32) *channel {
 func (s *server) work(ch *channel) {
 	runtime.LockOSThread()
 	byThread.Store(currentThreadID(), ch)
-	for f := range ch.in {
-		s.handle(ch, f)
+	for {
+		s.handle(ch, ch.next())
+	}
+}
+
+// next waits for the channel's next frame: spinning on the mailbox for a while after the
+// last one, then sleeping until the pipe brings a frame or a doorbell.
+func (ch *channel) next() wire.Frame {
+	for {
+		if ch.mb != nil {
+			if body, ok := ch.mb.Poll(nil); ok {
+				if f, err := wire.ParseBody(body); err == nil {
+					return f
+				}
+				continue
+			}
+			if !ch.mb.Sleep() {
+				continue
+			}
+		}
+		f := <-ch.in
+		if f.Type != wire.TDoorbell {
+			return f
+		}
 	}
 }
 

@@ -232,9 +232,11 @@ class _Handler:
             return ord(value)
         if kind in (K.FLOAT32, K.FLOAT64):
             return float(value)
-        if value is None:
+        if value is None and kind == K.POINTER:
             return 0
-        return int(value)
+        if not isinstance(value, int):
+            raise TypeError(f"int expected instead of {type(value).__name__}")
+        return value
 
 
 def _call_with_paramflags(routine, argtypes, paramflags, args, kwargs):

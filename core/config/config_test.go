@@ -62,7 +62,7 @@ func jsonOf(t *testing.T, v any) string {
 }
 
 func TestDefaults(t *testing.T) {
-	want := Config{Arch: "win32", Stdout: true, Stderr: true, TimeoutStart: 30, TimeoutStop: 10, Transport: "pipe"}
+	want := Config{Arch: "win32", Stdout: true, Stderr: true, TimeoutStart: 30, TimeoutStop: 10, Transport: "shm"}
 	if got := Defaults(); got != want {
 		t.Fatalf("Defaults() = %+v, want %+v", got, want)
 	}
@@ -284,8 +284,8 @@ func TestBadValues(t *testing.T) {
 		{"id", 5.0, "", "must be a string"},
 		{"dir", true, "", "must be a string"},
 		{"wine", []any{"wine"}, "", "must be a string"},
-		{"transport", "shm", "", `must be one of "pipe"`},
-		{"transport", nil, "tcp", `must be one of "pipe"`},
+		{"transport", "udp", "", `must be one of "shm", "pipe"`},
+		{"transport", nil, "tcp", `must be one of "shm", "pipe"`},
 	}
 	for _, tt := range tests {
 		raw, src := tt.value, "argument"
@@ -384,7 +384,7 @@ func TestSet(t *testing.T) {
 		{"log_level", -1, nil, new(*ValueError)},
 		{"stderr", "false", nil, new(*ValueError)},
 		{"timeout_start", 0.0, nil, new(*ValueError)},
-		{"transport", "shm", nil, new(*ValueError)},
+		{"transport", "udp", nil, new(*ValueError)},
 		{"bogus", 1, nil, new(*UnknownKeyError)},
 	}
 	for _, tt := range tests {

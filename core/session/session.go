@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +29,10 @@ type Options struct {
 	TimeoutStop  time.Duration
 	Stdout       io.Writer // where DLL standard output goes; nil discards it
 	Stderr       io.Writer // where the server's and Wine's standard error goes; nil discards it
+	// Transport is "shm" (frames through shared memory, the pipes as doorbell and for
+	// frames too large for a mailbox) or "pipe" (everything through the pipes).
+	Transport string
+	ShmDir    string // where the shared memory file is made ("" = /dev/shm)
 }
 
 // Session is one running server process.
@@ -51,8 +56,9 @@ type Session struct {
 	opts Options
 	cmd  *exec.Cmd
 	tr   transport.Transport
-	done chan struct{} // closed when the process has exited
-	wait error         // the process's exit status, once done is closed
+	shm  *transport.ShmFile // nil with the pipe transport
+	done chan struct{}      // closed when the process has exited
+	wait error              // the process's exit status, once done is closed
 
 	chMu   sync.Mutex
 	chans  map[uint32]*Chan
@@ -70,6 +76,8 @@ type Chan struct {
 	s     *Session
 	ID    uint32
 	in    chan wire.Frame
+	out   *transport.Mailbox // to the server, nil without shared memory
+	back  *transport.Mailbox // from the server
 	buf   []byte
 	call  wire.Call
 	reply wire.CallReply
@@ -87,33 +95,46 @@ func Start(opts Options) (*Session, error) {
 	}
 	s := &Session{ABI: a, opts: opts, done: make(chan struct{}), dead: make(chan struct{}),
 		chans: map[uint32]*Chan{}}
-	cmd := exec.Command(opts.Loader, opts.Server)
-	cmd.Env = opts.Env
-	// Own process group: a Ctrl-C in the terminal reaches Python, not the server; the
-	// server dies with the thread that started it (a Go thread, see below).
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, &StartError{Msg: "pipe", Err: err}
+	args := []string{opts.Server}
+	if opts.Transport == "shm" {
+		shm, err := transport.CreateShm(opts.ShmDir, transport.DefaultLayout)
+		if err != nil {
+			return nil, &StartError{Msg: "shared memory", Err: err}
+		}
+		s.shm = shm
+		// Wine maps the Unix file system on drive Z:.
+		args = append(args, "--shm", "Z:"+strings.ReplaceAll(shm.Path, "/", `\`))
 	}
-	stdout, err := cmd.StdoutPipe()
+	cmd := exec.Command(opts.Loader, args...)
+	cmd.Env = opts.Env
+	// Own process group: a Ctrl-C in the terminal reaches Python, not the server. No
+	// Pdeathsig: it fires when the forking thread ends, and Go ends threads; the server
+	// exits when its standard input closes, which is also what happens when we die.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	stdin, err := cmd.StdinPipe()
+	if err == nil {
+		var stdout io.ReadCloser
+		if stdout, err = cmd.StdoutPipe(); err == nil {
+			s.tr = transport.NewPipe(stdin, stdout)
+		}
+	}
 	if err != nil {
+		if s.shm != nil {
+			s.shm.Close()
+		}
 		return nil, &StartError{Msg: "pipe", Err: err}
 	}
 	if opts.Stderr != nil {
 		cmd.Stderr = opts.Stderr
 	}
-	// Start from a goroutine of our own: the calling thread may be a Python thread that
-	// ends later, and Pdeathsig fires when the thread that forked exits. Goroutines not
-	// locked to a foreign thread run on threads the Go runtime keeps.
-	started := make(chan error, 1)
-	go func() { started <- cmd.Start() }()
-	if err := <-started; err != nil {
+	if err := cmd.Start(); err != nil {
+		if s.shm != nil {
+			s.shm.Close()
+		}
 		return nil, &StartError{Msg: "cannot run " + opts.Loader, Err: err}
 	}
 	s.cmd = cmd
 	s.PID = cmd.Process.Pid
-	s.tr = transport.NewPipe(stdin, stdout)
 	go func() {
 		s.wait = cmd.Wait()
 		close(s.done)
@@ -133,6 +154,9 @@ func Start(opts Options) (*Session, error) {
 	if err != nil {
 		s.kill()
 		return nil, err
+	}
+	if s.shm != nil {
+		s.shm.Unlink() // both sides have it mapped: nothing stays behind in the file system
 	}
 	go s.read()
 	return s, nil
@@ -187,8 +211,49 @@ func (s *Session) chanFor(id uint32) *Chan {
 		return ch
 	}
 	ch := &Chan{s: s, ID: id, in: make(chan wire.Frame, 4)}
+	if s.shm != nil {
+		ch.out = s.shm.Area.Mailbox(id, true)
+		ch.back = s.shm.Area.Mailbox(id, false)
+	}
 	s.chans[id] = ch
 	return ch
+}
+
+// send puts an encoded frame in the channel's mailbox when it fits, ringing the doorbell
+// if the server's thread sleeps, or else writes it to the pipe.
+func (ch *Chan) send(frame []byte) error {
+	body := frame[4:]
+	if ch.out != nil && ch.out.Fits(len(body)) {
+		if ch.out.Put(body) {
+			return ch.s.tr.Send(wire.Append(nil, wire.TDoorbell, ch.ID, nil))
+		}
+		return nil
+	}
+	return ch.s.tr.Send(frame)
+}
+
+// next waits for the channel's next frame: spinning on the mailbox for a while, then
+// sleeping until the pipe brings a frame or a doorbell.
+func (ch *Chan) next() (wire.Frame, error) {
+	for {
+		if ch.back != nil {
+			if body, ok := ch.back.Poll(nil); ok {
+				return wire.ParseBody(body)
+			}
+			if !ch.back.Sleep() {
+				continue
+			}
+		}
+		select {
+		case f := <-ch.in:
+			if f.Type == wire.TDoorbell {
+				continue
+			}
+			return f, nil
+		case <-ch.s.dead:
+			return wire.Frame{}, ErrTerminated
+		}
+	}
 }
 
 // Chan returns channel id if it exists.
@@ -262,15 +327,13 @@ func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error)
 		return wire.Frame{}, err
 	}
 	ch.buf = wire.Append(ch.buf[:0], t, ch.ID, m)
-	if err := s.tr.Send(ch.buf); err != nil {
+	if err := ch.send(ch.buf); err != nil {
 		return wire.Frame{}, s.fail(op, err)
 	}
 	for {
-		var f wire.Frame
-		select {
-		case f = <-ch.in:
-		case <-s.dead:
-			return wire.Frame{}, s.fail(op, ErrTerminated)
+		f, err := ch.next()
+		if err != nil {
+			return wire.Frame{}, s.fail(op, err)
 		}
 		if f.Type != wire.TCallback {
 			return f, nil
@@ -295,7 +358,7 @@ func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error)
 // Reply answers the callback pending on ch.
 func (ch *Chan) Reply(rep *wire.CallbackReply) error {
 	buf := wire.Append(nil, wire.TCallbackReply, ch.ID, rep)
-	if err := ch.s.tr.Send(buf); err != nil {
+	if err := ch.send(buf); err != nil {
 		return ch.s.fail("callback", err)
 	}
 	return nil
@@ -431,6 +494,9 @@ func (s *Session) Close() error {
 		case <-time.After(timeout):
 			s.kill()
 		}
+		if s.shm != nil {
+			s.shm.Close()
+		}
 		s.errMu.Lock()
 		if s.err == nil {
 			s.err = ErrTerminated
@@ -442,6 +508,9 @@ func (s *Session) Close() error {
 
 // kill ends the server process now and waits for it.
 func (s *Session) kill() {
+	if s.shm != nil {
+		s.shm.Unlink()
+	}
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}

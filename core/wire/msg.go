@@ -26,11 +26,12 @@ const (
 	TCallbackFree                  // CallbackFree -> Handle (zero)
 	TCallback                      // server -> client: Callback, answered by CallbackReply
 	TCallbackReply                 // client -> server: CallbackReply
+	TDoorbell                      // either way, no payload: a frame waits in the channel\'s mailbox
 )
 
 var typeNames = [...]string{"?", "hello", "error", "load", "sym", "free", "call", "quit",
 	"handle", "call-reply", "read-mem", "blob", "output", "callback-new", "callback-free",
-	"callback", "callback-reply"}
+	"callback", "callback-reply", "doorbell"}
 
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
