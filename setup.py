@@ -63,7 +63,7 @@ class BuildGo(build_ext):
         source = os.path.join("winserver", "prng", "bcryptprimitives.c")
         for arch, cc in MINGW.items():
             flags = ["-Wl,--kill-at"] if arch == "win32" else []
-            _run([cc, "-shared", "-O2", "-s", *flags, "-o",
+            _run([cc, "-shared", "-O2", "-s", "-Wl,--no-insert-timestamp", *flags, "-o",
                   os.path.join(bin_dir, f"bcryptprimitives-{arch}.dll"), source, "-ladvapi32"])
 
 

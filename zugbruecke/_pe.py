@@ -1,9 +1,10 @@
 """The architecture of a DLL, read from its PE header, to explain a DLL that cannot load.
 
 Windows refuses a DLL built for the other architecture with ``[WinError 193] %1 is not a
-valid Win32 application``, which does not say what is wrong. ``check_dll_arch`` reads the
-``Machine`` field of the DLL's COFF header before the session loads it and names the
-architecture the DLL needs instead.
+valid Win32 application`` (Wine: ``Bad EXE format for %1.``), which does not say what is
+wrong. ``check_dll_arch`` reads the ``Machine`` field of the DLL's COFF header and names
+the architecture the DLL needs instead; ``arch_error`` returns that error, for a loader
+whose load just failed with error 193.
 
 PE layout used here (Microsoft's "PE Format"): the DOS header starts with ``MZ`` and keeps
 the file offset of the PE signature at 0x3C (4 bytes, little-endian); the signature is
@@ -15,7 +16,7 @@ import ntpath
 import os
 import struct
 
-__all__ = ["ARCH_OF_MACHINE", "check_dll_arch", "dll_arch", "read_machine"]
+__all__ = ["ARCH_OF_MACHINE", "arch_error", "check_dll_arch", "dll_arch", "read_machine"]
 
 ERROR_BAD_EXE_FORMAT = 193
 
@@ -55,9 +56,10 @@ def read_machine(path):
 
 
 def _bad_format(message):
-    exc = OSError(f"[WinError {ERROR_BAD_EXE_FORMAT}] {message}")
-    exc.winerror = ERROR_BAD_EXE_FORMAT
-    return exc
+    """The OSError Windows' refusal becomes (``[WinError 193] message``)."""
+    from ._session import winerror  # late: _session may import this module
+
+    return winerror(ERROR_BAD_EXE_FORMAT, message)
 
 
 def _is_windows_path(name):
@@ -82,17 +84,18 @@ def _unix_path(name, session):
         return None
 
 
-def _machine(name, session):
-    """The Machine field of the DLL named name, or None when there is no file to read."""
+def _inspect(name, session):
+    """(Machine field, None), (None, the error for a file that is not a PE image), or
+    (None, None) when there is no file to read."""
     unix = _unix_path(name, session)
     if unix is None:
-        return None
+        return None, None
     try:
-        return read_machine(unix)
+        return read_machine(unix), None
     except NotPEError:
-        raise _bad_format(f"{name} is not a valid Win32 application (not a PE file)") from None
+        return None, _bad_format(f"{name} is not a valid Win32 application (not a PE file)")
     except OSError:
-        return None  # missing or unreadable: loading reports that in Windows' words
+        return None, None  # missing or unreadable: loading reports that in Windows' words
 
 
 def dll_arch(path, session=None):
@@ -100,8 +103,34 @@ def dll_arch(path, session=None):
     no file to look at (a bare name, a Windows path without a session, a missing file) or
     a machine that neither arch runs. Raises OSError (WinError 193) for a file that is not
     a PE image."""
-    machine = _machine(os.fsdecode(os.fspath(path)), session)
+    machine, error = _inspect(os.fsdecode(os.fspath(path)), session)
+    if error is not None:
+        raise error
     return None if machine is None else ARCH_OF_MACHINE.get(machine)
+
+
+def _check(path, arch, session):
+    """(the arch the DLL is built for or None, the OSError for loading it in arch or None)."""
+    if arch not in ("win32", "win64"):
+        raise ValueError(f"arch must be 'win32' or 'win64', not {arch!r}")
+    name = os.fsdecode(os.fspath(path))
+    machine, error = _inspect(name, session)
+    if machine is None:
+        return None, error
+    found = ARCH_OF_MACHINE.get(machine)
+    if found == arch:
+        return found, None
+    what = MACHINE_NAMES.get(machine, f"machine 0x{machine:04x}")
+    if found is None:
+        return None, _bad_format(f"{name} is a {what} DLL, which neither win32 nor win64 sessions can load")
+    return found, _bad_format(f"{name} is a {what} DLL and this session is {arch}; "
+                              f"use CtypesSession(arch='{found}')")
+
+
+def arch_error(path, arch, session=None):
+    """The OSError that ``check_dll_arch`` raises, or None: for a loader that already knows
+    the load failed with WinError 193 and wants to say why."""
+    return _check(path, arch, session)[1]
 
 
 def check_dll_arch(path, arch, session=None):
@@ -116,17 +145,7 @@ def check_dll_arch(path, arch, session=None):
     another architecture, naming the session arch to use, and for a file that is not a PE
     image.
     """
-    if arch not in ("win32", "win64"):
-        raise ValueError(f"arch must be 'win32' or 'win64', not {arch!r}")
-    name = os.fsdecode(os.fspath(path))
-    machine = _machine(name, session)
-    if machine is None:
-        return None
-    found = ARCH_OF_MACHINE.get(machine)
-    if found == arch:
-        return found
-    what = MACHINE_NAMES.get(machine, f"machine 0x{machine:04x}")
-    if found is None:
-        raise _bad_format(f"{name} is a {what} DLL, which neither win32 nor win64 sessions can load")
-    raise _bad_format(f"{name} is a {what} DLL and this session is {arch}; "
-                      f"use CtypesSession(arch='{found}')")
+    found, error = _check(path, arch, session)
+    if error is not None:
+        raise error
+    return found

@@ -18,6 +18,7 @@ from . import _kinds as K
 from . import _types
 from . import _wintypes
 from . import _paths
+from . import _pe
 from . import _util
 from .core.errors import (
     ConfigError,
@@ -86,7 +87,7 @@ class _WindowsOSError(OSError):
 
 # A few Windows error codes and the errno CPython maps them to (PC/errmap.h).
 _ERRNO = {2: 2, 3: 2, 4: 24, 5: 13, 6: 9, 8: 12, 12: 13, 14: 12, 15: 2, 18: 2, 32: 13,
-          33: 13, 80: 17, 87: 22, 112: 28, 183: 17, 206: 2}
+          33: 13, 80: 17, 87: 22, 112: 28, 183: 17, 193: 8, 206: 2}
 
 
 def winerror(code, descr):
@@ -147,6 +148,7 @@ class CtypesSession:
         self._handle = _core.start(json.dumps(self._config), BIN_DIR, _environ())
         _live.add(self)
         self._populate()
+        self._zb_setup_logging()
 
     # ---- the ctypes namespace ------------------------------------------------------------
 
@@ -226,6 +228,10 @@ class CtypesSession:
                 raise FileNotFoundError(
                     f"Could not find module '{name}' (or one of its dependencies). "
                     "Try using the full path with constructor syntax.") from None
+            if e.code == 193:
+                exc = _pe.arch_error(name, self._config["arch"], self)
+                if exc is not None:
+                    raise exc from None
             raise winerror(e.code, e.msg) from None
 
     def _symbol(self, handle, name_or_ordinal):
@@ -367,6 +373,7 @@ class CtypesSession:
             log.info("session %s: terminating", self.zb_id)
             _core.stop(handle)
             _live.discard(self)
+            self._zb_close_logging()
 
     _zb_terminate = zb_terminate
 

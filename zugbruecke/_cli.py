@@ -1,0 +1,336 @@
+"""The ``zugbruecke`` command (also ``python -m zugbruecke``).
+
+- ``doctor``: checks what sessions need, one line per check (OK, FAIL, WARN for what is
+  optional), each problem with its fix; exit code 0 when every required check passes.
+- ``init``: creates the Wine prefixes by starting and terminating a session per arch (Wine's
+  progress goes to standard error).
+- ``info``: versions, where the package lives, whether the compiled parts are present, and
+  the resolved configuration with the source of each value.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+
+from . import __version__
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+BIN_DIR = os.path.join(PACKAGE_DIR, "_bin")
+ARCHS = ("win32", "win64")
+BINARIES = ("zb-server-win32.exe", "zb-server-win64.exe",
+            "bcryptprimitives-win32.dll", "bcryptprimitives-win64.dll")
+
+# Where Wine's loaders are looked for, in the order core/prefix/wine.go (FindWine) uses.
+WINE_LOADERS = {
+    "win32": ("/usr/lib/wine/wine", "/usr/lib/i386-linux-gnu/wine/wine"),
+    "win64": ("/usr/lib/wine/wine64", "/usr/lib/x86_64-linux-gnu/wine/wine64"),
+}
+WINE_FIX = {
+    "win32": "on Debian/Ubuntu run: dpkg --add-architecture i386 && apt-get update && "
+             "apt-get install wine32:i386",
+    "win64": "on Debian/Ubuntu run: apt-get install wine wine64",
+}
+COMPILERS = {"win32": ("i686-w64-mingw32-gcc", "gcc-mingw-w64-i686"),
+             "win64": ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64")}
+READY_MARKER = ".zugbruecke-ready"
+PRNG = "drive_c/windows/system32/bcryptprimitives.dll"
+
+
+# ---- shared helpers -------------------------------------------------------------------------
+
+
+def _core_module():
+    """zugbruecke._core with the error factory registered (done by _session), or the
+    ImportError that keeps it from loading."""
+    try:
+        from . import _session
+
+        return _session._core, None
+    except ImportError as exc:
+        return None, exc
+
+
+def _environ_json():
+    return json.dumps([f"{k}={v}" for k, v in os.environ.items()])
+
+
+def resolve_config(core):
+    """{"config", "sources", "warnings"} as a session would resolve them without arguments."""
+    return json.loads(core.resolve_config(json.dumps({}), _environ_json()))
+
+
+def data_dir(config):
+    """The folder holding the Wine prefixes, chosen as the core chooses it (pyext/session.go)."""
+    if config.get("dir"):
+        return os.path.abspath(config["dir"]), "configuration"
+    if os.environ.get("XDG_DATA_HOME"):
+        return os.path.join(os.environ["XDG_DATA_HOME"], "zugbruecke"), "XDG_DATA_HOME"
+    if os.environ.get("HOME"):
+        return os.path.join(os.environ["HOME"], ".local", "share", "zugbruecke"), "default"
+    import tempfile
+
+    return os.path.join(tempfile.gettempdir(), f"zugbruecke-{os.getuid()}"), "default (no HOME)"
+
+
+def _executable(path):
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def find_wine(arch, explicit=""):
+    """(loader, None) or (None, why) as core/prefix FindWine would decide."""
+    if explicit:
+        path = explicit if "/" in explicit else shutil.which(explicit)
+        if path and _executable(path):
+            return os.path.abspath(path), None
+        return None, f"the configured loader wine={explicit!r} is not an executable file"
+    for path in WINE_LOADERS[arch]:
+        if _executable(path):
+            return path, None
+    if arch == "win32":
+        only64 = any(_executable(p) for p in WINE_LOADERS["win64"])
+        if not only64 and shutil.which("wine"):
+            return shutil.which("wine"), None
+        return None, "32-bit Wine is missing"
+    for name in ("wine64", "wine"):
+        if shutil.which(name):
+            return shutil.which(name), None
+    return None, "64-bit Wine is missing"
+
+
+def _archs(choice):
+    return ARCHS if choice == "both" else (choice,)
+
+
+def _without_arch_override():
+    """The commands choose the arch themselves; ZUGBRUECKE_ARCH would override it."""
+    value = os.environ.pop("ZUGBRUECKE_ARCH", None)
+    if value is not None:
+        print(f"zugbruecke: ignoring ZUGBRUECKE_ARCH={value} (use --arch)", file=sys.stderr)
+
+
+# ---- doctor ---------------------------------------------------------------------------------
+
+
+class _Report:
+    def __init__(self):
+        self.failed = 0
+
+    def line(self, status, text, fix=None):
+        print(f"{status:<5} {text}", flush=True)
+        if fix and status != "OK":
+            print(f"      fix: {fix}", flush=True)
+        if status == "FAIL":
+            self.failed += 1
+
+
+def _check_session(report, arch):
+    """Start a session, call msvcrt abs and kernel32 GetCurrentProcessId, terminate."""
+    import zugbruecke
+
+    started = time.monotonic()
+    try:
+        with zugbruecke.CtypesSession(arch=arch) as session:
+            value = session.cdll.msvcrt.abs(-42)
+            pid = session.windll.kernel32.GetCurrentProcessId()
+    except Exception as exc:  # every failure is a finding here
+        fix = ("see the message above; run `python -m zugbruecke info` for the configuration "
+               "and docs/troubleshooting.md")
+        if isinstance(exc, zugbruecke.WineError):
+            fix = "install Wine for this arch (see the message) or fix the parameter 'wine'"
+        report.line("FAIL", f"{arch}: session: {type(exc).__name__}: {exc}", fix)
+        return False
+    seconds = time.monotonic() - started
+    if value != 42 or not pid:
+        report.line("FAIL", f"{arch}: session answered msvcrt abs(-42) = {value}, process id {pid}",
+                    "this is a bug: please report it with the output of `python -m zugbruecke info`")
+        return False
+    report.line("OK", f"{arch}: session up in {seconds:.1f} s; msvcrt abs(-42) = 42, "
+                      f"Windows process id {pid}")
+    return True
+
+
+def _check_prefix(report, arch, root):
+    prefix = os.path.join(root, f"prefix-{arch}")
+    init = f"python -m zugbruecke init --arch {arch}"
+    if not os.path.isfile(os.path.join(prefix, READY_MARKER)):
+        state = "half-created (no " + READY_MARKER + ")" if os.path.isdir(prefix) else "missing"
+        report.line("FAIL", f"{arch}: Wine prefix {prefix} is {state}", f"run `{init}`")
+        return
+    report.line("OK", f"{arch}: Wine prefix {prefix} is ready")
+    prng = os.path.join(prefix, *PRNG.split("/"))
+    if not os.path.isfile(prng):
+        report.line("FAIL", f"{arch}: ProcessPrng replacement {prng} is missing",
+                    f"run `{init}` (every session start installs it)")
+        return
+    with open(prng, "rb") as f:
+        own = b"Wine placeholder DLL" in f.read()
+    what = "Wine's own" if own else "installed"
+    report.line("OK", f"{arch}: ProcessPrng provider {prng} ({what})")
+
+
+def doctor(args):
+    report = _Report()
+    _without_arch_override()
+    archs = _archs(args.arch)
+    print(f"zugbruecke {__version__} on Python {sys.version.split()[0]} ({sys.executable})")
+
+    core, error = _core_module()
+    if core is None:
+        report.line("FAIL", f"core extension zugbruecke._core: {error}",
+                    "reinstall the package: pip install --force-reinstall zugbruecke "
+                    "(building it needs Go and mingw-w64)")
+        return 1
+    report.line("OK", f"core extension {core.__file__}")
+
+    missing = [name for name in BINARIES if not os.path.isfile(os.path.join(BIN_DIR, name))]
+    if missing:
+        report.line("FAIL", f"server binaries: missing in {BIN_DIR}: {', '.join(missing)}",
+                    "reinstall the package (pip install . builds them)")
+    else:
+        report.line("OK", f"server binaries in {BIN_DIR}")
+
+    try:
+        resolved = resolve_config(core)
+    except Exception as exc:
+        report.line("FAIL", f"configuration: {exc}", "fix the value named in the message")
+        return 1
+    for warning in resolved["warnings"]:
+        report.line("WARN", f"configuration: {warning}", "remove the parameter")
+    config = resolved["config"]
+    root, _ = data_dir(config)
+    report.line("OK", f"configuration resolved; Wine prefixes live in {root}")
+
+    for arch in ARCHS:
+        compiler, package = COMPILERS[arch]
+        path = shutil.which(compiler)
+        if path:
+            report.line("OK", f"{arch}: C compiler {path} (optional: for building from source)")
+        else:
+            report.line("WARN", f"{arch}: C compiler {compiler} not found (only needed for building "
+                                "from source and the test DLLs)", f"apt-get install {package}")
+
+    for arch in archs:
+        loader, why = find_wine(arch, config.get("wine", ""))
+        if loader is None:
+            fix = "fix the parameter 'wine' or leave it empty" if config.get("wine") else WINE_FIX[arch]
+            report.line("FAIL", f"{arch}: Wine loader: {why}", fix)
+            report.line("SKIP", f"{arch}: session, prefix and ProcessPrng checks (no Wine loader)")
+            continue
+        report.line("OK", f"{arch}: Wine loader {loader}")
+        if not os.path.isfile(os.path.join(root, f"prefix-{arch}", READY_MARKER)):
+            print(f"      {arch}: the session check creates the Wine prefix first (about 15 s)",
+                  flush=True)
+        if _check_session(report, arch):
+            _check_prefix(report, arch, root)
+
+    if report.failed:
+        print(f"doctor: {report.failed} required check(s) failed")
+        return 1
+    print("doctor: all required checks passed")
+    return 0
+
+
+# ---- init -----------------------------------------------------------------------------------
+
+
+def init(args):
+    _without_arch_override()
+    import zugbruecke
+
+    status = 0
+    for arch in _archs(args.arch):
+        started = time.monotonic()
+        try:
+            session = zugbruecke.CtypesSession(arch=arch)
+            session.zb_terminate()
+        except Exception as exc:
+            print(f"zugbruecke: {arch}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        core, _ = _core_module()
+        root, _ = data_dir(resolve_config(core)["config"])
+        prefix = os.path.join(root, f"prefix-{arch}")
+        print(f"{arch}: Wine prefix ready in {prefix} ({time.monotonic() - started:.1f} s)")
+    return status
+
+
+# ---- info -----------------------------------------------------------------------------------
+
+
+def _info_data():
+    core, error = _core_module()
+    data = {
+        "zugbruecke": __version__,
+        "python": sys.version.split()[0],
+        "python_executable": sys.executable,
+        "package": PACKAGE_DIR,
+        "core": core.__file__ if core else None,
+        "core_error": None if core else str(error),
+        "binaries": {name: os.path.isfile(os.path.join(BIN_DIR, name)) for name in BINARIES},
+        "bin_dir": BIN_DIR,
+    }
+    if core is not None:
+        try:
+            resolved = resolve_config(core)
+        except Exception as exc:
+            data["config_error"] = str(exc)
+        else:
+            data.update(resolved)
+            data["data_dir"], data["data_dir_source"] = data_dir(resolved["config"])
+    return data
+
+
+def info(args):
+    data = _info_data()
+    if args.json:
+        print(json.dumps(data, indent=2, sort_keys=True))
+        return 0 if data.get("config") else 1
+    print(f"zugbruecke {data['zugbruecke']}")
+    print(f"python     {data['python']} ({data['python_executable']})")
+    print(f"package    {data['package']}")
+    print(f"core       {data['core'] or 'MISSING: ' + data['core_error']}")
+    print(f"binaries   {data['bin_dir']}")
+    for name, present in data["binaries"].items():
+        print(f"  {name:<28} {'present' if present else 'MISSING'}")
+    if "config_error" in data:
+        print(f"configuration: ERROR {data['config_error']}")
+        return 1
+    if data["core"] is None:
+        return 1
+    print("configuration (value, then where it came from):")
+    width = max(len(k) for k in data["config"])
+    for key in sorted(data["config"]):
+        value = json.dumps(data["config"][key])
+        print(f"  {key:<{width}} = {value:<12} ({data['sources'][key]})")
+    print(f"data folder {data['data_dir']} ({data['data_dir_source']})")
+    for warning in data["warnings"]:
+        print(f"warning: {warning}")
+    return 0
+
+
+# ---- entry point ----------------------------------------------------------------------------
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="zugbruecke",
+        description="zugbruecke: call routines in Windows DLLs from Python on Linux, through Wine.")
+    parser.add_argument("--version", action="version", version=f"zugbruecke {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p = commands.add_parser("doctor", help="check Wine, prefixes and sessions; print a fix for each problem")
+    p.add_argument("--arch", choices=("win32", "win64", "both"), default="both")
+    p.set_defaults(run=doctor)
+    p = commands.add_parser("init", help="create the Wine prefixes (about 15 s each, once)")
+    p.add_argument("--arch", choices=("win32", "win64", "both"), default="both")
+    p.set_defaults(run=init)
+    p = commands.add_parser("info", help="versions, paths and the resolved configuration")
+    p.add_argument("--json", action="store_true", help="print it as JSON")
+    p.set_defaults(run=info)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return args.run(args)

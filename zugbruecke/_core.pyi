@@ -1,0 +1,72 @@
+"""Type stub of zugbruecke._core, the CPython extension written in Go (pyext/).
+
+Sessions are plain integer handles; JSON travels as str. Errors are raised through the
+factory registered with ``init``; its ``kind`` is one of "load", "symbol", "argument",
+"exception", "type", "wine", "config", "terminated", "start", "server", "error".
+"""
+
+from typing import Callable, Optional, Tuple, Union
+
+# What a call returns before the routine object wraps it (None for void, NULL pointers
+# and structure results, which go into the object passed as ``result``).
+_Value = Union[int, float, bool, bytes, str, None]
+_ArgValue = Union[int, float, bytes, str, None, object]
+
+def init(error_factory: Callable[[str, int, str], BaseException], /) -> None:
+    """Register the factory that turns (kind, code, message) into the exception to raise."""
+
+def resolve_config(kwargs_json: str, environ_json: str, /) -> str:
+    """Resolve a configuration; JSON {"config": {...}, "sources": {...}, "warnings": [...]}."""
+
+def start(config_json: str, bin_dir: str, environ_json: str, /) -> int:
+    """Prepare the Wine prefix and start the server; returns the session handle."""
+
+def stop(session: int, /) -> None:
+    """Terminate the server of a session (a stale handle is ignored)."""
+
+def alive(session: int, /) -> bool:
+    """Whether the session's server process still runs."""
+
+def pids(session: int, /) -> Tuple[int, int]:
+    """(Linux process id of the Wine loader, Windows process id of the server)."""
+
+def load(session: int, name: str, /) -> int:
+    """LoadLibrary in the server; returns the module handle."""
+
+def free(session: int, handle: int, /) -> None:
+    """FreeLibrary in the server."""
+
+def sym(session: int, handle: int, name: str, ordinal: int, /) -> int:
+    """GetProcAddress by name (ordinal 0) or by ordinal (name ""); returns the address."""
+
+def read(session: int, address: int, size: int, wide: bool, /) -> bytes:
+    """Read server memory: size bytes, or a NUL-terminated string when size is 0 (UTF-16LE
+    code units when wide, without the terminator)."""
+
+def type_register(description_json: str, /) -> int:
+    """Register a ctypes type description (zugbruecke/_types.py); returns its type id."""
+
+def type_bind(pointer_id: int, pointee_id: int, /) -> None:
+    """Bind a pointer type registered before its pointee (a self-referencing structure)."""
+
+def type_info(session: int, type_id: int, /) -> str:
+    """JSON [size, alignment, field offsets...] of a type in the session's Windows layout."""
+
+def mirror(session: int, server_address: int, type_id: int, linux_address: int, /) -> None:
+    """Copy the server's value at server_address into the Linux object at linux_address."""
+
+def unmirror(session: int, linux_address: int, /) -> None:
+    """Forget the mirror at linux_address."""
+
+def call(
+    session: int,
+    fn: int,
+    flags: int,
+    kinds: bytes,
+    values: Tuple[_ArgValue, ...],
+    result: Optional[Tuple[int, int]] = ...,
+    /,
+) -> Tuple[_Value, int]:
+    """Call the routine at fn; returns (result, GetLastError after the call). flags holds
+    the calling convention, the result kind (<< 8) and the result dereference (<< 16);
+    kinds has one abi kind per value; result is (type id, address) of a structure result."""
