@@ -214,3 +214,47 @@ def dll(ctypes, conv, dll_path):
         return loaded[name]
 
     return load_dll
+
+
+# +++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++
+# GENERATED TEST DLLS
+# +++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++
+
+
+def build_generated_dll(name, source_text, arch, conv="cdecl"):
+    """Compile C source text that a test generated (it may include zb_test.h) for
+    arch and conv, cached like build_dll under a hash of the text, compiler and
+    flags; return the path of the DLL."""
+    compiler = COMPILERS[arch]
+    flags = build_flags(arch, conv)
+    digest = hashlib.sha256()
+    for part in (source_text.encode(), DLL_HEADER.read_bytes(), compiler.encode(),
+                 _compiler_version(compiler).encode(), "\0".join(flags).encode()):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    target = DLL_CACHE_DIR / f"{name}-{arch}-{conv}-{digest.hexdigest()[:20]}.dll"
+    if target.is_file():
+        return target
+    DLL_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    tmp_dir = DLL_CACHE_DIR / f".build-{os.getpid()}-{uuid.uuid4().hex}"
+    tmp_dir.mkdir()
+    source = tmp_dir / f"{name}.c"
+    source.write_text(source_text)
+    tmp = tmp_dir / target.name
+    cmd = [compiler, *flags, "-I", str(DLL_SRC_DIR), "-o", str(tmp), str(source)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"building generated {name} for {arch}/{conv} failed:\n{' '.join(cmd)}\n"
+                               f"{proc.stdout}{proc.stderr}")
+        os.replace(tmp, target)
+    finally:
+        shutil.rmtree(tmp_dir, ignore_errors=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def generated_dll_builder():
+    """build_generated_dll(name, source_text, arch, conv="cdecl") for tests that
+    generate their C source from a Python table."""
+    return build_generated_dll

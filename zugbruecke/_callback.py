@@ -58,6 +58,10 @@ class _FuncPtr:
         self = super().__new__(cls, *args)
         if args and callable(args[0]) and not isinstance(args[0], int):
             self._zb_callable = args[0]
+            if cls._zb_session._handle is not None:
+                # Registered now, so the callback also works where the marshaller
+                # finds it by its Linux address (structure members, arrays).
+                self._zb_entry()
         return self
 
     def __init__(self, *args):
@@ -104,13 +108,28 @@ class _FuncPtr:
         func = self.__dict__.get("_zb_callable")
         if func is not None:
             return func(*args, **kwargs)
+        if not ctypes.cast(self, ctypes.c_void_p).value:
+            raise ValueError("NULL function pointer cannot be called")
         routine = self._zb_routine()
         paramflags = self.__dict__.get("_zb_paramflags")
         if paramflags is None:
             if kwargs:
                 raise TypeError("this function takes no keyword arguments")
-            return routine(*args)
-        return _call_with_paramflags(routine, self.argtypes or (), paramflags, args, kwargs)
+            callargs, outs = args, ()
+        else:
+            callargs, outs = _build_callargs(self.argtypes or (), paramflags, args, kwargs)
+        result = routine(*callargs)
+        errcheck = getattr(self, "errcheck", None)
+        if errcheck is not None:
+            # As in ctypes: errcheck gets this object and the actual arguments, and
+            # anything it returns but those arguments is the call's result.
+            checked = errcheck(result, self, callargs)
+            if checked is not callargs:
+                return checked
+        if not outs:
+            return result
+        values = [getattr(o, "__ctypes_from_outparam__", lambda o=o: o)() for o in outs]
+        return values[0] if len(values) == 1 else tuple(values)
 
     def _zb_routine(self):
         routine = self.__dict__.get("_zb_rt")
@@ -125,8 +144,6 @@ class _FuncPtr:
             routine.argtypes = self.argtypes
         if routine.restype is not self.restype:
             routine.restype = self.restype
-        errcheck = getattr(self, "errcheck", None)
-        routine.errcheck = errcheck
         return routine
 
 
@@ -188,9 +205,9 @@ class _Handler:
     def _arg(self, i, tp, raw, mem, back):
         kind = kind_of(tp)
         if kind == K.CHARP:
-            return mem
+            return mem if raw else None
         if kind == K.WCHARP:
-            return None if mem is None else mem.decode("utf-16-le", "surrogatepass")
+            return mem.decode("utf-16-le", "surrogatepass") if raw and mem is not None else None
         if kind == K.POINTER:
             return raw or None
         if kind == K.CHAR:
@@ -230,7 +247,9 @@ class _Handler:
             return value[0]
         if kind == K.WCHAR and isinstance(value, str):
             return ord(value)
-        if kind in (K.FLOAT32, K.FLOAT64):
+        if kind == K.FLOAT32:
+            return ctypes.c_float(value).value  # a float, whatever register carries it
+        if kind == K.FLOAT64:
             return float(value)
         if value is None and kind == K.POINTER:
             return 0
@@ -239,9 +258,10 @@ class _Handler:
         return value
 
 
-def _call_with_paramflags(routine, argtypes, paramflags, args, kwargs):
-    """ctypes' paramflags: 'in' parameters from the call, 'out' ones created, passed by
-    reference and returned (one value, or a tuple)."""
+def _build_callargs(argtypes, paramflags, args, kwargs):
+    """ctypes' paramflags: the actual arguments ('in' parameters from the call, 'out'
+    ones created and passed by reference) and the out objects, returned by the call (one
+    value, or a tuple)."""
     args = list(args)
     actual, outs = [], []
     for i, flags in enumerate(paramflags):
@@ -249,7 +269,7 @@ def _call_with_paramflags(routine, argtypes, paramflags, args, kwargs):
         name = flags[1] if len(flags) > 1 else None
         if direction & PARAMFLAG_FOUT and not direction & PARAMFLAG_FIN:
             obj = argtypes[i]._type_()
-            actual.append(ctypes.byref(obj))
+            actual.append(obj)  # POINTER(T).from_param passes it by reference
             outs.append(obj)
             continue
         if args:
@@ -264,10 +284,4 @@ def _call_with_paramflags(routine, argtypes, paramflags, args, kwargs):
             raise TypeError(f"required argument '{name}' missing")
     if kwargs:
         raise TypeError(f"unexpected keyword argument {next(iter(kwargs))!r}")
-    result = routine(*actual)
-    if routine.errcheck is not None:
-        return result
-    values = [getattr(o, "__ctypes_from_outparam__", lambda o=o: o)() for o in outs]
-    if not values:
-        return result
-    return values[0] if len(values) == 1 else tuple(values)
+    return tuple(actual), outs

@@ -44,14 +44,33 @@ def _unwrap(value):
     return value
 
 
+def _byref_target(i, carg):
+    """The object byref() refers to, or a view of it from the byref offset on (ctypes
+    keeps the offset only in the address, which its repr shows)."""
+    obj = carg._obj
+    address = int(repr(carg)[13:-2], 16)
+    offset = address - ctypes.addressof(obj)
+    if not offset:
+        return obj
+    try:
+        if isinstance(obj, ctypes.Array):
+            size = ctypes.sizeof(obj._type_)
+            if offset % size == 0:
+                return (obj._type_ * (len(obj) - offset // size)).from_buffer(obj, offset)
+        return (ctypes.c_ubyte * (ctypes.sizeof(obj) - offset)).from_buffer(obj, offset)
+    except (ValueError, TypeError) as exc:
+        raise ArgumentError(f"argument {i}: {type(exc).__name__}: byref offset {offset}: {exc}") from None
+
+
 def _lower_memory(i, obj):
     """A ctypes object whose memory travels in and out (arrays, byref, pointers,
     structures): the memory it refers to goes to the DLL in the Windows layout and comes
     back. Character buffers go as plain bytes (their layout is the same on both sides,
-    but for wchar_t, which converts between UTF-32 and UTF-16)."""
+    but for wchar_t, which converts between UTF-32 and UTF-16). byref(p) of a pointer p
+    is the address of p itself (a T**): p travels with what it points to."""
     if isinstance(obj, _CArgObject):
-        obj = obj._obj
-    if isinstance(obj, ctypes._Pointer):
+        obj = _byref_target(i, obj)
+    elif isinstance(obj, ctypes._Pointer):
         if not obj:
             return K.POINTER, None
         obj = obj.contents
@@ -61,7 +80,7 @@ def _lower_memory(i, obj):
             return K.WBUFFER, obj
         if elem is ctypes.c_char:
             return K.BUFFER, obj
-    if isinstance(obj, (ctypes.Array, ctypes.Structure, ctypes.Union, _SimpleCData)):
+    if isinstance(obj, (ctypes.Array, ctypes.Structure, ctypes.Union, _SimpleCData, ctypes._Pointer)):
         return K.TYPED, (type_id(type(obj)), ctypes.addressof(obj))
     raise _cannot(i)
 
@@ -89,8 +108,9 @@ def lower_default(i, arg):
     if isinstance(arg, (ctypes.Structure, ctypes.Union)):
         return K.STRUCT, (type_id(type(arg)), ctypes.addressof(arg))
     if isinstance(arg, _CFuncPtr):
-        entry = getattr(arg, "_zb_entry", None)
-        return K.POINTER, entry() if entry is not None else ctypes.cast(arg, ctypes.c_void_p).value
+        if "_zb_callable" in getattr(arg, "__dict__", ()):
+            return K.POINTER, arg._zb_entry()  # a Python callback: its server entry point
+        return K.POINTER, ctypes.cast(arg, ctypes.c_void_p).value  # an address in the server
     if isinstance(arg, (_CArgObject, ctypes.Array, ctypes._Pointer)):
         return _lower_memory(i, arg)
     param = getattr(arg, "_as_parameter_", None)
@@ -176,6 +196,9 @@ def result_spec(restype, session):
         return K.STRUCT, K.DEREF_NONE, None
     if isinstance(restype, type) and issubclass(restype, ctypes._Pointer):
         return K.POINTER, K.DEREF_NONE, session._pointer_result(restype)
+    if isinstance(restype, type) and issubclass(restype, _CFuncPtr):
+        # A function pointer the DLL hands out: callable, it runs in the server.
+        return K.POINTER, K.DEREF_NONE, lambda address: restype(address or 0)
     if isinstance(restype, type):
         kind = kind_of(restype)
         if kind is None:

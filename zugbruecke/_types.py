@@ -64,7 +64,7 @@ def _register_struct(tp, size):
     try:
         fields = []
         anonymous = set(getattr(tp, "_anonymous_", ()))
-        for entry in getattr(tp, "_fields_", ()):
+        for entry in _all_fields(tp):
             name, ftype = entry[0], entry[1]
             cfield = getattr(tp, name)
             bits, bit = 0, 0
@@ -79,6 +79,16 @@ def _register_struct(tp, size):
         return tid
     finally:
         del _in_progress[tp]
+
+
+def _all_fields(tp):
+    """The _fields_ entries of tp, those of its base structures first (a derived
+    structure continues its base's layout)."""
+    entries = []
+    for klass in reversed(tp.__mro__):
+        if "_fields_" in klass.__dict__ and issubclass(klass, (ctypes.Structure, ctypes.Union)):
+            entries.extend(klass.__dict__["_fields_"])
+    return entries
 
 
 def is_struct(tp):

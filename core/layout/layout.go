@@ -188,7 +188,7 @@ func structLayout(a *abi.Arch, t *Type) *Layout {
 }
 
 // unionPlan copies a union's bytes as one block when its members need no translation,
-// and otherwise translates its first member.
+// and otherwise copies the bytes both sides share and translates its first member.
 func unionPlan(a *abi.Arch, t *Type, l *Layout) []Op {
 	plain := true
 	for _, f := range t.Fields {
@@ -207,8 +207,14 @@ func unionPlan(a *abi.Arch, t *Type, l *Layout) []Op {
 		}
 		return []Op{{Kind: OpCopy, N: n}}
 	}
+	// The bytes as they are (what a later member holds reaches the DLL), then the first
+	// member translated over them.
 	f := t.Fields[0]
-	return appendShifted(nil, f.Type.Layout(a).Plan, f.LinuxOff, 0)
+	var plan []Op
+	if n > 0 {
+		plan = []Op{{Kind: OpCopy, N: n}}
+	}
+	return appendShifted(plan, f.Type.Layout(a).Plan, f.LinuxOff, 0)
 }
 
 func scalarPlan(a *abi.Arch, t *Type, lin, win int) []Op {

@@ -17,6 +17,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"unicode/utf16"
 
 	"github.com/zugbruecke/zugbruecke/core/abi"
 	"github.com/zugbruecke/zugbruecke/core/layout"
@@ -169,6 +170,9 @@ func (e *Encoder) pointer(op *layout.Op, linV, winV []byte, region, base, depth 
 		// A mirror's NULL member: the DLL's own value (already in the region) stays.
 	case v == 0:
 		e.putPtr(winV[op.Win:], 0)
+		// An untyped member (c_void_p, a function pointer) the DLL fills in comes back
+		// as the DLL's value; string and typed pointees need memsync to come back.
+		p.untyped = t.Elem == nil && t.Kind != abi.CharP && t.Kind != abi.WCharP
 	case e.mirrored(v):
 		srv, _ := e.lookup(v)
 		e.putPtr(winV[op.Win:], srv)
@@ -267,7 +271,15 @@ func (e *Encoder) cstring(v uintptr, wide bool) (int, error) {
 func (e *Encoder) stringRegion(s []byte, wide bool) int {
 	data := append(s, 0, 0, 0, 0)
 	if wide {
-		data = abi.UTF32ToUTF16(append(s, 0, 0, 0, 0))
+		// Sized by UTF-16 units: characters outside the BMP take two.
+		units := make([]uint16, 0, len(s)/4+1)
+		for i := 0; i+4 <= len(s); i += 4 {
+			units = utf16.AppendRune(units, rune(binary.LittleEndian.Uint32(s[i:])))
+		}
+		data = make([]byte, 0, 2*len(units)+2)
+		for _, u := range append(units, 0) {
+			data = binary.LittleEndian.AppendUint16(data, u)
+		}
 	}
 	e.Call.Regions = append(e.Call.Regions, wire.Region{Data: data})
 	return len(e.Call.Regions) - 1
