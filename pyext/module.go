@@ -36,7 +36,7 @@ type sess struct {
 // ch is the calling thread's channel (the server gives each its own thread).
 func (s *sess) ch() *session.Chan {
 	tid := syscall.Gettid()
-	if c, ok := s.chans.Load(tid); ok {
+	if c, ok := s.chans.Load(tid); ok && !c.(*session.Chan).Abandoned() {
 		return c.(*session.Chan)
 	}
 	c := s.NewChan()
@@ -59,6 +59,7 @@ func register(s *session.Session) uint64 {
 	ss := &sess{Session: s}
 	s.OnCallback = ss.onCallback
 	s.OnAsync = ss.onAsync
+	s.Interrupted = signalled
 	sessions[nextHandle] = ss
 	return nextHandle
 }
@@ -90,6 +91,16 @@ func releaseGIL() *C.PyThreadState {
 
 func acquireGIL(ts *C.PyThreadState) { C.PyEval_RestoreThread(ts) }
 
+// signalled runs Python's signal handlers (only the main thread does); true when one
+// raised, for example KeyboardInterrupt on Ctrl-C: the exception stays set for the
+// call that is given up.
+func signalled() bool {
+	st := C.PyGILState_Ensure()
+	failed := C.PyErr_CheckSignals() != 0
+	C.PyGILState_Release(st)
+	return failed
+}
+
 // raise sets a Python exception through the package's factory and returns NULL.
 func raise(kind string, code int64, msg string) *C.PyObject {
 	ck := C.CString(kind)
@@ -114,6 +125,8 @@ func raiseErr(err error) *C.PyObject {
 		fe *config.FileError
 	)
 	switch {
+	case errors.Is(err, session.ErrInterrupted) && C.PyErr_Occurred() != nil:
+		return nil // the signal handler's exception
 	case errors.As(err, &le):
 		return raise("load", int64(le.Code), le.Msg)
 	case errors.As(err, &se):

@@ -23,7 +23,13 @@ type channel struct {
 	in  chan wire.Frame
 	mb  *transport.Mailbox // frames from the client through shared memory, or nil
 	ctx []*callContext     // one per nesting level of calls on this channel
+	// overflowed: a call on this thread overflowed its stack. The guard page is used up
+	// (a second overflow would have no room for the exception), so the thread retires.
+	overflowed bool
 }
+
+// excStackOverflow is EXCEPTION_STACK_OVERFLOW.
+const excStackOverflow = 0xC00000FD
 
 // asyncChannel marks channel ids the server made for threads the DLL created.
 const asyncChannel = 1 << 31
@@ -58,6 +64,12 @@ func (s *server) work(ch *channel) {
 	byThread.Store(currentThreadID(), ch)
 	for {
 		s.handle(ch, ch.next())
+		if ch.overflowed {
+			ch.overflowed = false
+			byThread.Delete(currentThreadID())
+			go s.work(ch)
+			return // still locked: the runtime ends this OS thread, and its stack goes
+		}
 	}
 }
 

@@ -79,6 +79,9 @@ func (s *server) handle(ch *channel, f wire.Frame) {
 		}
 		s.out.send(wire.TCallReply, f.Channel, rep)
 		ctx.busy = false
+		if rep.Exception == excStackOverflow {
+			ch.overflowed = true
+		}
 	case wire.TCallbackNew:
 		var m wire.CallbackNew
 		if err := f.Decode(&m); err != nil {

@@ -8,6 +8,11 @@ import (
 // ErrTerminated is returned by requests on a session that was terminated.
 var ErrTerminated = errors.New("zugbruecke: session terminated")
 
+// ErrInterrupted is returned by a request the caller gave up while the server was still
+// working on it (Session.Interrupted said so, for example on Ctrl-C). The channel is
+// abandoned: its server thread may still be busy, so the caller needs a new one.
+var ErrInterrupted = errors.New("zugbruecke: interrupted")
+
 // LoadError is a DLL that did not load; Code is the Windows error.
 type LoadError struct {
 	Name string

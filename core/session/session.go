@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -52,6 +53,9 @@ type Session struct {
 	// OnAsync runs a callback from a thread the DLL created, on channel id; it must not
 	// block the reader (start a goroutine) and answers with Chan(id).Reply.
 	OnAsync func(id uint32, cb *wire.Callback)
+	// Interrupted, if set, is asked every InterruptPoll while a request waits; true
+	// gives the request up with ErrInterrupted (Python's Ctrl-C).
+	Interrupted func() bool
 
 	opts Options
 	cmd  *exec.Cmd
@@ -81,6 +85,23 @@ type Chan struct {
 	buf   []byte
 	call  wire.Call
 	reply wire.CallReply
+
+	abandoned atomic.Bool
+}
+
+// InterruptPoll is how often a waiting request asks Session.Interrupted.
+const InterruptPoll = 100 * time.Millisecond
+
+// Abandoned reports whether a request on ch was given up (ErrInterrupted): the channel
+// cannot be used again.
+func (ch *Chan) Abandoned() bool { return ch.abandoned.Load() }
+
+// abandon drops ch from the session: a late reply for it is discarded.
+func (ch *Chan) abandon() {
+	ch.abandoned.Store(true)
+	ch.s.chMu.Lock()
+	delete(ch.s.chans, ch.ID)
+	ch.s.chMu.Unlock()
 }
 
 // Start launches the server under Wine and completes the handshake within
@@ -244,6 +265,10 @@ func (ch *Chan) next() (wire.Frame, error) {
 				continue
 			}
 		}
+		var tick <-chan time.Time
+		if ch.s.Interrupted != nil {
+			tick = time.After(InterruptPoll)
+		}
 		select {
 		case f := <-ch.in:
 			if f.Type == wire.TDoorbell {
@@ -252,6 +277,10 @@ func (ch *Chan) next() (wire.Frame, error) {
 			return f, nil
 		case <-ch.s.dead:
 			return wire.Frame{}, ErrTerminated
+		case <-tick:
+			if ch.s.Interrupted() {
+				return wire.Frame{}, ErrInterrupted
+			}
 		}
 	}
 }
@@ -332,6 +361,10 @@ func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error)
 	}
 	for {
 		f, err := ch.next()
+		if errors.Is(err, ErrInterrupted) {
+			ch.abandon()
+			return wire.Frame{}, err
+		}
 		if err != nil {
 			return wire.Frame{}, s.fail(op, err)
 		}
