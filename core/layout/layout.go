@@ -106,6 +106,11 @@ func compute(a *abi.Arch, t *Type) *Layout {
 			l.Plan = []Op{{Kind: OpWString, N: t.Len}}
 			return l
 		}
+		if len(el.Plan) == 1 && el.Plan[0].Kind == OpCopy && el.Plan[0].N == el.Size && el.Size == t.Elem.LinuxSize {
+			// Elements the same on both sides: one copy, however long the array.
+			l.Plan = []Op{{Kind: OpCopy, N: l.Size}}
+			return l
+		}
 		for i := 0; i < t.Len; i++ {
 			l.Plan = appendShifted(l.Plan, el.Plan, i*t.Elem.LinuxSize, i*el.Size)
 		}
