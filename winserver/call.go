@@ -84,20 +84,20 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 		words[i] = uintptr(w)
 	}
 
-	// Patches.
+	// Patches (bounds compared as uint64: int(uint32) is negative on 386 from 2 GiB).
 	for _, p := range call.Patches {
-		if int(p.Region) >= len(call.Regions) || int(p.Offset) > len(call.Regions[p.Region].Data) {
+		if uint64(p.Region) >= uint64(len(call.Regions)) || uint64(p.Offset) > uint64(len(call.Regions[p.Region].Data)) {
 			return nil, fmt.Errorf("patch names region %d offset %d out of range", p.Region, p.Offset)
 		}
 		value := addr(int(p.Region)) + uintptr(p.Offset)
 		switch p.Target {
 		case wire.PatchWord, wire.PatchWordLoad:
-			if int(p.Pos) >= len(words) {
+			if uint64(p.Pos) >= uint64(len(words)) {
 				return nil, fmt.Errorf("patch names word %d of %d", p.Pos, len(words))
 			}
 			if p.Target == wire.PatchWordLoad {
 				src := mem[p.Region]
-				if int(p.Offset)+thisABI.PtrSize > len(src) {
+				if uint64(p.Offset)+uint64(thisABI.PtrSize) > uint64(len(src)) {
 					return nil, fmt.Errorf("word load at %d outside region %d", p.Offset, p.Region)
 				}
 				value = uintptr(getPtr(src[p.Offset:]))
@@ -105,7 +105,7 @@ func (c *callContext) run(f wire.Frame) (*wire.CallReply, error) {
 			words[p.Pos] = value
 			continue
 		}
-		if int(p.Target) >= len(call.Regions) || int(p.Pos)+thisABI.PtrSize > len(call.Regions[p.Target].Data) {
+		if uint64(p.Target) >= uint64(len(call.Regions)) || uint64(p.Pos)+uint64(thisABI.PtrSize) > uint64(len(call.Regions[p.Target].Data)) {
 			return nil, fmt.Errorf("patch names region %d position %d out of range", p.Target, p.Pos)
 		}
 		dst := mem[p.Target][p.Pos:]

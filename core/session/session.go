@@ -234,6 +234,9 @@ func (s *Session) chanFor(id uint32) *Chan {
 	ch := &Chan{s: s, ID: id, in: make(chan wire.Frame, 4)}
 	if s.shm != nil {
 		ch.out = s.shm.Area.Mailbox(id, true)
+		if ch.out != nil {
+			ch.out.Abort = s.isDead
+		}
 		ch.back = s.shm.Area.Mailbox(id, false)
 	}
 	s.chans[id] = ch
@@ -282,6 +285,16 @@ func (ch *Chan) next() (wire.Frame, error) {
 				return wire.Frame{}, ErrInterrupted
 			}
 		}
+	}
+}
+
+// isDead reports whether the reader has stopped (the server is gone).
+func (s *Session) isDead() bool {
+	select {
+	case <-s.dead:
+		return true
+	default:
+		return false
 	}
 }
 

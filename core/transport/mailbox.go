@@ -74,11 +74,15 @@ func Attach(mem []byte) (*Area, error) {
 	if len(mem) < shmHeader || string(mem[:8]) != shmMagic || binary.LittleEndian.Uint32(mem[8:]) != shmVersion {
 		return nil, errors.New("transport: not a zugbruecke shared memory area")
 	}
-	l := Layout{Mailboxes: int(binary.LittleEndian.Uint32(mem[12:])), Capacity: int(binary.LittleEndian.Uint32(mem[16:]))}
-	if l.Mailboxes <= 0 || l.Capacity <= 0 || l.Size() > len(mem) {
+	// Check the geometry in uint64 and by division: Layout.Size of forged counts overflows
+	// int (on 386 already at 2 GiB). A capacity that is a multiple of 4 keeps every
+	// mailbox's words aligned for atomics.
+	mailboxes, capacity := uint64(binary.LittleEndian.Uint32(mem[12:])), uint64(binary.LittleEndian.Uint32(mem[16:]))
+	if mailboxes == 0 || capacity == 0 || capacity%4 != 0 ||
+		mailboxes > uint64(len(mem)-shmHeader)/(2*(mailboxHeader+capacity)) {
 		return nil, fmt.Errorf("transport: shared memory header does not fit %d bytes", len(mem))
 	}
-	return &Area{mem: mem, l: l}, nil
+	return &Area{mem: mem, l: Layout{Mailboxes: int(mailboxes), Capacity: int(capacity)}}, nil
 }
 
 // Mailbox returns the mailbox of channel ch in one direction (toServer or back), or nil
@@ -100,6 +104,8 @@ type Mailbox struct {
 	hdr  []byte
 	body []byte
 	last uint32 // reader side: the seq last consumed
+	// Abort, if set, is asked while Put waits for the reader: true gives up.
+	Abort func() bool
 }
 
 func (m *Mailbox) word(off int) *uint32 { return (*uint32)(unsafe.Pointer(&m.hdr[off])) }
@@ -111,8 +117,15 @@ func (m *Mailbox) Fits(n int) bool { return n <= len(m.body) }
 // The previous body must have been consumed (the protocol alternates per channel).
 func (m *Mailbox) Put(body []byte) (doorbell bool) {
 	seq := atomic.LoadUint32(m.word(0))
-	for atomic.LoadUint32(m.word(4)) != seq {
-		// The reader has not copied the previous body yet: rare, and brief.
+	for i := 0; atomic.LoadUint32(m.word(4)) != seq; i++ {
+		// The reader has not copied the previous body yet: rare, and brief, unless the
+		// reader is gone (then Abort, if set, ends the wait and the body is dropped).
+		if i >= spinPolls {
+			yield()
+			if m.Abort != nil && i%1024 == 0 && m.Abort() {
+				return false
+			}
+		}
 	}
 	copy(m.body, body)
 	atomic.StoreUint32(m.word(12), uint32(len(body)))
@@ -127,7 +140,7 @@ func (m *Mailbox) TryGet(dst []byte) ([]byte, bool) {
 		return dst, false
 	}
 	n := atomic.LoadUint32(m.word(12))
-	if int(n) > len(m.body) {
+	if uint64(n) > uint64(len(m.body)) { // not int(n): negative on 386 for n >= 2 GiB
 		n = 0 // a corrupt length: deliver an empty body, which fails to parse
 	}
 	dst = append(dst[:0], m.body[:n]...)

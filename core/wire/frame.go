@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // MaxFrame bounds a frame body; larger announced lengths are rejected before allocating.
@@ -54,17 +55,36 @@ func (fr *FrameReader) Next() (Frame, error) {
 	if n < headerSize || n > MaxFrame {
 		return Frame{}, fmt.Errorf("wire: bad frame length %d", n)
 	}
-	if cap(fr.buf) < int(n) {
-		fr.buf = make([]byte, n)
-	}
-	body := fr.buf[:n]
-	if _, err := io.ReadFull(fr.r, body); err != nil {
+	body, err := fr.read(int(n))
+	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		return Frame{}, err
 	}
 	return ParseBody(body)
+}
+
+// growStep is the first step by which FrameReader's buffer grows past its capacity.
+const growStep = 64 << 10
+
+// read reads n bytes into the reused buffer. A buffer too small grows with the bytes that
+// actually arrive, at most doubling per step, so a forged length up to MaxFrame costs
+// memory in proportion to the stream, not to the length.
+func (fr *FrameReader) read(n int) ([]byte, error) {
+	buf := fr.buf[:0]
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(n-len(buf), max(len(buf), growStep)))
+			fr.buf = buf
+		}
+		k, err := io.ReadFull(fr.r, buf[len(buf):min(n, cap(buf))])
+		buf = buf[:len(buf)+k]
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
 }
 
 // ParseBody splits a frame body into its header fields and payload.
