@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"math"
 	"runtime"
-	"syscall"
 	"unsafe"
 
 	"github.com/zugbruecke/zugbruecke/core/abi"
@@ -94,14 +93,9 @@ func zbCallbackFree(h, addr C.ulonglong) *C.PyObject {
 
 // onCallback runs on the thread that waits for its call, without the GIL.
 func (s *sess) onCallback(ch *session.Chan, cb *wire.Callback) *wire.CallbackReply {
-	tid := syscall.Gettid()
-	v, ok := tstates.Load(tid)
-	if !ok {
-		return &wire.CallbackReply{}
-	}
-	acquireGIL(v.(*C.PyThreadState))
+	g := C.PyGILState_Ensure()
 	rep := s.invoke(cb)
-	releaseGIL()
+	C.PyGILState_Release(g)
 	return rep
 }
 
@@ -115,13 +109,12 @@ func (s *sess) onAsync(id uint32, cb *wire.Callback) {
 		if ch == nil {
 			return
 		}
-		tid := syscall.Gettid()
+		tid := gettid()
 		s.chans.Store(tid, ch)
 		g := C.PyGILState_Ensure()
 		rep := s.invoke(cb)
 		C.PyGILState_Release(g)
 		s.chans.Delete(tid)
-		tstates.Delete(tid)
 		ch.Reply(rep)
 	}()
 }

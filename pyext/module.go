@@ -6,13 +6,14 @@ package main
 
 /*
 #include "shim.h"
+
+long zb_gettid(void); // tid.c
 */
 import "C"
 
 import (
 	"errors"
 	"sync"
-	"syscall"
 	"unsafe"
 
 	"github.com/zugbruecke/zugbruecke/core/config"
@@ -35,7 +36,7 @@ type sess struct {
 
 // ch is the calling thread's channel (the server gives each its own thread).
 func (s *sess) ch() *session.Chan {
-	tid := syscall.Gettid()
+	tid := gettid()
 	if c, ok := s.chans.Load(tid); ok && !c.(*session.Chan).Abandoned() {
 		return c.(*session.Chan)
 	}
@@ -78,16 +79,13 @@ func unregister(h C.ulonglong) *sess {
 	return s
 }
 
-// releaseGIL and acquireGIL bracket every blocking wait; no Python object may be touched
-// in between. The thread state is remembered per OS thread, so a callback arriving
-// during the wait can take the GIL back on the same thread (withGIL).
-var tstates sync.Map // OS thread id -> *C.PyThreadState
+// gettid is the calling OS thread's id (cached in C thread-local storage).
+func gettid() int { return int(C.zb_gettid()) }
 
-func releaseGIL() *C.PyThreadState {
-	ts := C.PyEval_SaveThread()
-	tstates.Store(syscall.Gettid(), ts)
-	return ts
-}
+// releaseGIL and acquireGIL bracket every blocking wait; no Python object may be touched
+// in between. A callback arriving during the wait takes the GIL back on the same thread
+// with PyGILState_Ensure, which finds the thread state saved here.
+func releaseGIL() *C.PyThreadState { return C.PyEval_SaveThread() }
 
 func acquireGIL(ts *C.PyThreadState) { C.PyEval_RestoreThread(ts) }
 

@@ -22,6 +22,7 @@ type channel struct {
 	id  uint32
 	in  chan wire.Frame
 	mb  *transport.Mailbox // frames from the client through shared memory, or nil
+	buf []byte             // the last frame from mb (valid until the next one)
 	ctx []*callContext     // one per nesting level of calls on this channel
 	// overflowed: a call on this thread overflowed its stack. The guard page is used up
 	// (a second overflow would have no room for the exception), so the thread retires.
@@ -78,7 +79,10 @@ func (s *server) work(ch *channel) {
 func (ch *channel) next() wire.Frame {
 	for {
 		if ch.mb != nil {
-			if body, ok := ch.mb.Poll(nil); ok {
+			// The body buffer is reused: a frame is decoded before the next is read
+			// (a call's regions are copied into its arena before callbacks nest).
+			if body, ok := ch.mb.Poll(ch.buf[:0]); ok {
+				ch.buf = body
 				if f, err := wire.ParseBody(body); err == nil {
 					return f
 				}

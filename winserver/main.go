@@ -19,25 +19,44 @@ import (
 )
 
 // frameWriter sends frames: into the channel's mailbox when there is shared memory and
-// the frame fits (each channel's frames are sent from its own thread, so a mailbox has
-// one writer), otherwise onto the pipe, which the output forwarder and all channels share.
+// the frame fits (each channel's frames are sent from its own thread, so a mailbox and
+// its encoding buffer have one user), otherwise onto the pipe, which the output
+// forwarder and all channels share.
 type frameWriter struct {
 	mu   sync.Mutex
 	w    io.Writer
 	buf  []byte
 	area *transport.Area
+	back []replyBox // by channel id, for the channels that have mailboxes
+}
+
+// replyBox is a channel's server-to-client mailbox and its encoding buffer.
+type replyBox struct {
+	mb  *transport.Mailbox
+	buf []byte
+}
+
+// attach sets up the mailboxes of area.
+func (fw *frameWriter) attach(area *transport.Area) {
+	fw.area = area
+	for ch := uint32(0); ; ch++ {
+		mb := area.Mailbox(ch, false)
+		if mb == nil && ch > 0 {
+			break
+		}
+		fw.back = append(fw.back, replyBox{mb: mb})
+	}
 }
 
 func (fw *frameWriter) send(t wire.Type, channel uint32, m wire.Msg) {
-	if fw.area != nil {
-		if mb := fw.area.Mailbox(channel, false); mb != nil {
-			frame := wire.Append(nil, t, channel, m)
-			if mb.Fits(len(frame) - 4) {
-				if mb.Put(frame[4:]) {
-					fw.write(wire.Append(nil, wire.TDoorbell, channel, nil))
-				}
-				return
+	if uint64(channel) < uint64(len(fw.back)) && fw.back[channel].mb != nil {
+		rb := &fw.back[channel]
+		rb.buf = wire.Append(rb.buf[:0], t, channel, m)
+		if rb.mb.Fits(len(rb.buf) - 4) {
+			if rb.mb.Put(rb.buf[4:]) {
+				fw.write(wire.Append(nil, wire.TDoorbell, channel, nil))
 			}
+			return
 		}
 	}
 	fw.mu.Lock()
@@ -77,7 +96,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		out.area = area
+		out.attach(area)
 	}
 	out.send(wire.THello, 0, &wire.Hello{Version: wire.Version, Arch: arch, PID: uint32(os.Getpid())})
 	s := newServer(out)

@@ -82,7 +82,8 @@ type Chan struct {
 	in    chan wire.Frame
 	out   *transport.Mailbox // to the server, nil without shared memory
 	back  *transport.Mailbox // from the server
-	buf   []byte
+	buf   []byte             // the request being sent
+	rbuf  []byte             // the last frame from the back mailbox
 	call  wire.Call
 	reply wire.CallReply
 
@@ -261,7 +262,9 @@ func (ch *Chan) send(frame []byte) error {
 func (ch *Chan) next() (wire.Frame, error) {
 	for {
 		if ch.back != nil {
-			if body, ok := ch.back.Poll(nil); ok {
+			// The buffer is reused: a frame is valid until the next exchange on ch.
+			if body, ok := ch.back.Poll(ch.rbuf[:0]); ok {
+				ch.rbuf = body
 				return wire.ParseBody(body)
 			}
 			if !ch.back.Sleep() {
