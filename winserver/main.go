@@ -111,6 +111,7 @@ func main() {
 			return
 		}
 		if f.Type == wire.TQuit {
+			drainOutput()
 			return
 		}
 		s.route(f)

@@ -18,6 +18,8 @@ var (
 	procIsBadReadPtr       = kernel32.NewProc("IsBadReadPtr")
 	procIsBadWritePtr      = kernel32.NewProc("IsBadWritePtr")
 	procGetCurrentThreadId = kernel32.NewProc("GetCurrentThreadId")
+	procGetModuleHandleW   = kernel32.NewProc("GetModuleHandleW")
+	procPeekNamedPipe      = kernel32.NewProc("PeekNamedPipe")
 
 	procVirtualAlloc          = kernel32.NewProc("VirtualAlloc")
 	procFlushInstructionCache = kernel32.NewProc("FlushInstructionCache")

@@ -531,9 +531,14 @@ func (ch *Chan) Call(spec *CallSpec, done func(*wire.CallReply) error) error {
 // for a request in flight: that request fails once the server is gone.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
+		s.errMu.Lock()
+		if s.err == nil {
+			s.err = ErrTerminated
+		}
+		s.errMu.Unlock()
 		quit := wire.Append(nil, wire.TQuit, 0, &wire.Quit{})
 		s.tr.Send(quit)
-		s.tr.Close()
+		s.tr.CloseWrite()
 		timeout := s.opts.TimeoutStop
 		if timeout <= 0 {
 			timeout = 10 * time.Second
@@ -543,14 +548,16 @@ func (s *Session) Close() error {
 		case <-time.After(timeout):
 			s.kill()
 		}
+		// The reader forwards what the server wrote before it exited (DLL output), then
+		// stops at end of input; a child process the DLL started may hold the pipe open.
+		select {
+		case <-s.dead:
+		case <-time.After(time.Second):
+		}
+		s.tr.Close()
 		if s.shm != nil {
 			s.shm.Close()
 		}
-		s.errMu.Lock()
-		if s.err == nil {
-			s.err = ErrTerminated
-		}
-		s.errMu.Unlock()
 	})
 	return nil
 }

@@ -21,6 +21,9 @@ type Transport interface {
 	Send(frame []byte) error
 	// Recv reads the next frame; its payload is valid until the next Recv.
 	Recv() (wire.Frame, error)
+	// CloseWrite ends the sending direction only: the peer sees end of input, and Recv
+	// goes on until the peer's last frame.
+	CloseWrite() error
 	// Close releases the transport; a blocked Recv returns an error.
 	Close() error
 }
@@ -53,15 +56,26 @@ func (p *Pipe) Send(frame []byte) error {
 // Recv reads one frame.
 func (p *Pipe) Recv() (wire.Frame, error) { return p.fr.Next() }
 
-// Close closes both directions; the server sees end of input and exits.
-func (p *Pipe) Close() error {
+// CloseWrite closes the sending direction.
+func (p *Pipe) CloseWrite() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return nil
 	}
 	p.closed = true
-	err := p.w.Close()
+	return p.w.Close()
+}
+
+// Close closes both directions; the server sees end of input and exits.
+func (p *Pipe) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var err error
+	if !p.closed {
+		p.closed = true
+		err = p.w.Close()
+	}
 	p.r.Close()
 	return err
 }
