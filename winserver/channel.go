@@ -81,6 +81,9 @@ func (ch *channel) next() wire.Frame {
 		if ch.mb != nil {
 			// The body buffer is reused: a frame is decoded before the next is read
 			// (a call's regions are copied into its arena before callbacks nest).
+			if cap(ch.buf) > 4<<20 {
+				ch.buf = nil // not kept after a bulk request
+			}
 			if body, ok := ch.mb.Poll(ch.buf[:0]); ok {
 				ch.buf = body
 				if f, err := wire.ParseBody(body); err == nil {

@@ -44,6 +44,10 @@ func (fw *frameWriter) attach(area *transport.Area) {
 		if mb == nil && ch > 0 {
 			break
 		}
+		if mb != nil {
+			doorbell := wire.Append(nil, wire.TDoorbell, ch, nil)
+			mb.Ring = func() { fw.write(doorbell) }
+		}
 		fw.back = append(fw.back, replyBox{mb: mb})
 	}
 }
@@ -51,6 +55,9 @@ func (fw *frameWriter) attach(area *transport.Area) {
 func (fw *frameWriter) send(t wire.Type, channel uint32, m wire.Msg) {
 	if uint64(channel) < uint64(len(fw.back)) && fw.back[channel].mb != nil {
 		rb := &fw.back[channel]
+		if cap(rb.buf) > 4<<20 {
+			rb.buf = nil // not kept after a bulk reply
+		}
 		rb.buf = wire.Append(rb.buf[:0], t, channel, m)
 		if rb.mb.Fits(len(rb.buf) - 4) {
 			if rb.mb.Put(rb.buf[4:]) {

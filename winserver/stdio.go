@@ -27,6 +27,9 @@ func takeStdio(out *frameWriter) (in, proto *os.File, err error) {
 		return nil, nil, err
 	}
 	proto = os.NewFile(uintptr(dup), "protocol")
+	// Keep the original's File reachable: its finalizer would close the handle value
+	// again after msvcrt closed it, by then perhaps a handle of the Go runtime's own.
+	originalStdout = os.Stdout
 	nul, err := syscall.Open("NUL", syscall.O_RDONLY, 0)
 	if err != nil {
 		return nil, nil, err
@@ -39,7 +42,7 @@ func takeStdio(out *frameWriter) (in, proto *os.File, err error) {
 		return nil, nil, e
 	}
 	procSetStdHandle.Call(stdOutputHandle, uintptr(w))
-	rebindMsvcrt(w)
+	rebindMsvcrt(w, syscall.Handle(os.Stdout.Fd()))
 	os.Stdin = nil
 	os.Stdout = os.Stderr
 	dllStdout = r
@@ -48,8 +51,9 @@ func takeStdio(out *frameWriter) (in, proto *os.File, err error) {
 }
 
 var (
-	dllStdout  syscall.Handle // read end of the pipe DLLs write to
-	forwarding sync.Mutex     // held while forwardOutput sends a chunk
+	originalStdout *os.File       // never closed through Go (see takeStdio)
+	dllStdout      syscall.Handle // read end of the pipe DLLs write to
+	forwarding     sync.Mutex     // held while forwardOutput sends a chunk
 )
 
 // forwardOutput sends what DLLs write to standard output to the client.
@@ -101,18 +105,24 @@ func drainOutput() {
 // descriptor 1 still holds the protocol pipe. The stream is made unbuffered, as on a
 // console, so DLL output arrives when it is printed. Binary mode: "\n" stays "\n" on
 // the Linux side. C runtimes loaded later pick up the new standard handles themselves.
-func rebindMsvcrt(w syscall.Handle) {
+func rebindMsvcrt(w, orig syscall.Handle) {
 	name, _ := syscall.UTF16PtrFromString("msvcrt.dll")
 	h, _, _ := procGetModuleHandleW.Call(uintptr(unsafe.Pointer(name)))
 	if h == 0 {
 		return
 	}
 	crt := &syscall.DLL{Name: "msvcrt.dll", Handle: syscall.Handle(h)}
+	getOSF, err0 := crt.FindProc("_get_osfhandle")
 	openOSF, err1 := crt.FindProc("_open_osfhandle")
 	dup2, err2 := crt.FindProc("_dup2")
 	setvbuf, err3 := crt.FindProc("setvbuf")
 	iob, err4 := crt.FindProc("_iob")
-	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+	if err0 != nil || err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+		return
+	}
+	// _dup2 closes what descriptor 1 holds: only the original standard output (the
+	// protocol has its own duplicate) or nothing, never a handle someone else reuses.
+	if h1, _, _ := getOSF.Call(1); h1 != uintptr(orig) && h1 != ^uintptr(0) {
 		return
 	}
 	const oBinary, ioNBF = 0x8000, 4

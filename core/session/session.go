@@ -90,6 +90,9 @@ type Chan struct {
 	abandoned atomic.Bool
 }
 
+// keepBuffer is the largest frame buffer a channel keeps for the next frame.
+const keepBuffer = 4 << 20
+
 // InterruptPoll is how often a waiting request asks Session.Interrupted.
 const InterruptPoll = 100 * time.Millisecond
 
@@ -237,6 +240,8 @@ func (s *Session) chanFor(id uint32) *Chan {
 		ch.out = s.shm.Area.Mailbox(id, true)
 		if ch.out != nil {
 			ch.out.Abort = s.isDead
+			doorbell := wire.Append(nil, wire.TDoorbell, id, nil)
+			ch.out.Ring = func() { s.tr.Send(doorbell) }
 		}
 		ch.back = s.shm.Area.Mailbox(id, false)
 	}
@@ -262,7 +267,11 @@ func (ch *Chan) send(frame []byte) error {
 func (ch *Chan) next() (wire.Frame, error) {
 	for {
 		if ch.back != nil {
-			// The buffer is reused: a frame is valid until the next exchange on ch.
+			// The buffer is reused: a frame is valid until the next exchange on ch
+			// (but a bulk one is not kept).
+			if cap(ch.rbuf) > keepBuffer {
+				ch.rbuf = nil
+			}
 			if body, ok := ch.back.Poll(ch.rbuf[:0]); ok {
 				ch.rbuf = body
 				return wire.ParseBody(body)

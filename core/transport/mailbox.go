@@ -104,22 +104,62 @@ type Mailbox struct {
 	hdr  []byte
 	body []byte
 	last uint32 // reader side: the seq last consumed
+	acc  []byte // reader side: the chunks of a large body so far
 	// Abort, if set, is asked while Put waits for the reader: true gives up.
 	Abort func() bool
+	// Ring, if set, wakes a sleeping reader while Put sends a body in chunks.
+	Ring func()
 }
 
 func (m *Mailbox) word(off int) *uint32 { return (*uint32)(unsafe.Pointer(&m.hdr[off])) }
 
-// Fits reports whether a body of n bytes fits.
-func (m *Mailbox) Fits(n int) bool { return n <= len(m.body) }
+// MaxBody bounds a body sent through a mailbox (in chunks when larger than it holds).
+const MaxBody = 1 << 30
+
+// moreChunks in the length word marks a chunk that more of the same body follows.
+const moreChunks = 1 << 31
+
+// Fits reports whether a body of n bytes can go through the mailbox: at once when it
+// fits the capacity, else in capacity-sized chunks.
+func (m *Mailbox) Fits(n int) bool { return n <= MaxBody }
 
 // Put writes a frame body; it reports whether the reader sleeps and needs a doorbell.
-// The previous body must have been consumed (the protocol alternates per channel).
+// The previous body must have been consumed (the protocol alternates per channel). A body
+// larger than the capacity goes in chunks, each waiting for the reader to take the one
+// before; should the reader sleep meanwhile, Ring wakes it (it must be set for bodies
+// that need chunks).
 func (m *Mailbox) Put(body []byte) (doorbell bool) {
-	seq := atomic.LoadUint32(m.word(0))
+	for {
+		n, more := len(body), false
+		if n > len(m.body) {
+			n, more = len(m.body), true
+		}
+		seq := atomic.LoadUint32(m.word(0))
+		if !m.waitAck(seq) {
+			return false
+		}
+		copy(m.body, body[:n])
+		length := uint32(n)
+		if more {
+			length |= moreChunks
+		}
+		atomic.StoreUint32(m.word(12), length)
+		atomic.StoreUint32(m.word(0), seq+1)
+		sleeping := atomic.SwapUint32(m.word(8), 0) == 1
+		if !more {
+			return sleeping
+		}
+		if sleeping && m.Ring != nil {
+			m.Ring()
+		}
+		body = body[n:]
+	}
+}
+
+// waitAck waits until the reader has taken body seq: rare, and brief, unless the reader
+// is gone (then Abort, if set, ends the wait and the body is dropped).
+func (m *Mailbox) waitAck(seq uint32) bool {
 	for i := 0; atomic.LoadUint32(m.word(4)) != seq; i++ {
-		// The reader has not copied the previous body yet: rare, and brief, unless the
-		// reader is gone (then Abort, if set, ends the wait and the body is dropped).
 		if i >= spinPolls {
 			yield()
 			if m.Abort != nil && i%1024 == 0 && m.Abort() {
@@ -127,26 +167,35 @@ func (m *Mailbox) Put(body []byte) (doorbell bool) {
 			}
 		}
 	}
-	copy(m.body, body)
-	atomic.StoreUint32(m.word(12), uint32(len(body)))
-	atomic.StoreUint32(m.word(0), seq+1)
-	return atomic.SwapUint32(m.word(8), 0) == 1
+	return true
 }
 
-// TryGet copies a new body into dst if one arrived.
+// TryGet copies a new body into dst if one arrived whole. A chunk of a larger body is
+// collected and taken (so the writer can go on), and TryGet reports false until the last
+// chunk is in; the body then is a buffer of the mailbox's, not dst.
 func (m *Mailbox) TryGet(dst []byte) ([]byte, bool) {
 	seq := atomic.LoadUint32(m.word(0))
 	if seq == m.last {
 		return dst, false
 	}
-	n := atomic.LoadUint32(m.word(12))
+	length := atomic.LoadUint32(m.word(12))
+	n, more := length&^moreChunks, length&moreChunks != 0
 	if uint64(n) > uint64(len(m.body)) { // not int(n): negative on 386 for n >= 2 GiB
-		n = 0 // a corrupt length: deliver an empty body, which fails to parse
+		n, more = 0, false // a corrupt length: deliver an empty body, which fails to parse
 	}
-	dst = append(dst[:0], m.body[:n]...)
+	switch {
+	case more && uint64(len(m.acc))+uint64(n) > MaxBody:
+		m.acc, dst = nil, dst[:0] // a corrupt stream: deliver an empty body
+	case more:
+		m.acc = append(m.acc, m.body[:n]...)
+	case m.acc != nil:
+		dst, m.acc = append(m.acc, m.body[:n]...), nil
+	default:
+		dst = append(dst[:0], m.body[:n]...)
+	}
 	m.last = seq
 	atomic.StoreUint32(m.word(4), seq)
-	return dst, true
+	return dst, !more || m.acc == nil
 }
 
 // Sleep announces that the reader is about to block; it returns false if a body arrived

@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -93,5 +94,70 @@ func TestMailboxOfAsyncChannel(t *testing.T) {
 	a, _ := Init(make([]byte, l.Size()), l)
 	if a.Mailbox(1<<31|600, true) != nil {
 		t.Fatal("a channel id with the high bit set has no mailbox")
+	}
+}
+
+func TestChunkedBody(t *testing.T) {
+	l := Layout{Mailboxes: 2, Capacity: 64}
+	a, err := Init(make([]byte, l.Size()), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := a.Mailbox(1, true)
+	r := a.Mailbox(1, true)
+	atomic.StoreUint32(w.word(8), 0)
+	rings := 0
+	w.Ring = func() { rings++ }
+	for _, size := range []int{0, 1, 64, 65, 128, 1000, 4096 + 3} {
+		body := make([]byte, size)
+		for i := range body {
+			body[i] = byte(i*7 + size)
+		}
+		done := make(chan struct{})
+		go func() {
+			w.Put(body)
+			close(done)
+		}()
+		var got []byte
+		var ok bool
+		for got, ok = r.TryGet(nil); !ok; got, ok = r.TryGet(nil) {
+		}
+		<-done
+		if !bytes.Equal(got, body) {
+			t.Fatalf("size %d: got %d bytes, want %d", size, len(got), size)
+		}
+	}
+	if rings != 0 {
+		t.Fatalf("rang %d times for a reader that never slept", rings)
+	}
+}
+
+func TestChunkedBodyRingsSleepingReader(t *testing.T) {
+	l := Layout{Mailboxes: 2, Capacity: 8}
+	a, err := Init(make([]byte, l.Size()), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, r := a.Mailbox(1, true), a.Mailbox(1, true)
+	atomic.StoreUint32(w.word(8), 0)
+	rang := make(chan struct{}, 16)
+	w.Ring = func() { rang <- struct{}{} }
+	body := bytes.Repeat([]byte("abcdefgh"), 3)
+	go w.Put(body)
+	// Take the first chunk, then sleep: the writer must ring before the next.
+	for _, ok := r.TryGet(nil); ; _, ok = r.TryGet(nil) {
+		if !ok && r.acc != nil {
+			break
+		}
+	}
+	if r.Sleep() {
+		<-rang
+	}
+	var got []byte
+	var ok bool
+	for got, ok = r.TryGet(nil); !ok; got, ok = r.TryGet(nil) {
+	}
+	if !bytes.Equal(got, body) {
+		t.Fatalf("got %q", got)
 	}
 }
