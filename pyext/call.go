@@ -23,6 +23,7 @@ package main
 import "C"
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"unsafe"
@@ -42,10 +43,11 @@ type outArg struct {
 
 // typedArg is typed memory of an argument (abi.Typed, abi.Struct) or of a structure result.
 type typedArg struct {
-	arg   int // index in args, -1 for the result
-	t     *layout.Type
-	addr  uintptr
-	count int
+	arg     int // index in args, -1 for the result
+	t       *layout.Type
+	addr    uintptr
+	count   int
+	checked bool // a memsync count: read and write the memory through marshal.Self
 }
 
 // callState holds what one call borrowed from Python until it is given back.
@@ -55,6 +57,7 @@ type callState struct {
 	bufs  []*C.Py_buffer
 	objs  []*C.PyObject
 	typed []typedArg
+	syncs map[uintptr]*marshal.Sync // memsync descriptions of pointer members (memsync.go)
 }
 
 func (cs *callState) release() {
@@ -159,21 +162,23 @@ func (cs *callState) lowerMemory(i int, k abi.Kind, o *C.PyObject, arg *abi.Arg)
 	return true
 }
 
-// typedValue reads (type id, address[, count]) as the Python side lowers typed memory.
+// typedValue reads (type id, address[, count[, checked]]) as the Python side lowers typed
+// memory; checked marks a count that a memsync directive gave.
 func typedValue(o *C.PyObject) (typedArg, bool) {
 	if C.zb_is_tuple(o) == 0 {
 		return typedArg{}, false
 	}
 	n := C.zb_tuple_size(o)
-	if n < 2 || n > 3 {
+	if n < 2 || n > 4 {
 		return typedArg{}, false
 	}
 	id := C.PyLong_AsLong(C.zb_tuple_item(o, 0))
 	addr := C.PyLong_AsUnsignedLongLong(C.zb_tuple_item(o, 1))
 	count := C.long(1)
-	if n == 3 {
+	if n >= 3 {
 		count = C.PyLong_AsLong(C.zb_tuple_item(o, 2))
 	}
+	checked := n == 4 && C.PyObject_IsTrue(C.zb_tuple_item(o, 3)) == 1
 	if C.PyErr_Occurred() != nil {
 		C.PyErr_Clear()
 		return typedArg{}, false
@@ -182,13 +187,22 @@ func typedValue(o *C.PyObject) (typedArg, bool) {
 	if t == nil || addr == 0 || count < 0 {
 		return typedArg{}, false
 	}
-	return typedArg{t: t, addr: uintptr(addr), count: int(count)}, true
+	return typedArg{t: t, addr: uintptr(addr), count: int(count), checked: checked}, true
 }
 
 // prepare places typed arguments and the structure result in regions (core/marshal).
 func (cs *callState) prepare(s *sess, spec *session.CallSpec, enc *marshal.Encoder, call *wire.Call) error {
 	enc.Call = call
+	enc.Syncs = cs.syncs
 	for _, ta := range cs.typed {
+		if ta.checked {
+			region, err := enc.Checked(ta.t, ta.addr, ta.count)
+			if err != nil {
+				return &syncArgError{arg: ta.arg, err: err}
+			}
+			cs.args[ta.arg].Region = region
+			continue
+		}
 		mem := unsafe.Slice((*byte)(ptrAt(ta.addr)), ta.t.LinuxSize*ta.count)
 		var err error
 		if ta.arg < 0 {
@@ -222,7 +236,7 @@ func splitFlags(f C.ulong) (abi.Conv, abi.Kind, uint8, uint32) {
 }
 
 //export zbCall
-func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result *C.PyObject) *C.PyObject {
+func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result, syncs *C.PyObject) *C.PyObject {
 	s := lookup(h)
 	if s == nil {
 		return raiseErr(session.ErrTerminated)
@@ -244,6 +258,11 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result *C.P
 			cs.release()
 			return nil
 		}
+	}
+
+	if C.zb_is_none(syncs) == 0 && !cs.lowerSyncs(syncs) {
+		cs.release()
+		return nil
 	}
 
 	if ret == abi.Struct {
@@ -270,6 +289,9 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result *C.P
 	ts := releaseGIL()
 	err := s.ch().Call(&spec, func(rep *wire.CallReply) error {
 		// Buffer regions come after the typed ones (Prepare runs before Pack).
+		if len(rep.Out) < len(cs.outs) {
+			return fmt.Errorf("zugbruecke: reply has %d regions for %d buffers", len(rep.Out), len(cs.outs))
+		}
 		untyped := rep.Out[len(rep.Out)-len(cs.outs):]
 		for j, o := range cs.outs {
 			if o.wide {
@@ -296,6 +318,10 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result *C.P
 	acquireGIL(ts)
 	cs.release()
 	if err != nil {
+		var se *syncArgError
+		if errors.As(err, &se) {
+			return argError(se.arg, "ValueError: %v", se.err)
+		}
 		return raiseErr(err)
 	}
 	return C.zb_result(resultObject(ret, deref, bits, retData, hasData), C.ulong(lastError))

@@ -246,11 +246,12 @@ static PyObject *m_to_win(PyObject *self, PyObject *args)
 
 static PyObject *m_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    /* call(session, fn, flags, kinds: bytes, values: tuple[, result]): the hot path, so
-     * vectorcall (METH_FASTCALL) and no format string. result is (type id, address) of
-     * the object receiving a structure result. */
-    if (nargs < 5 || nargs > 6 || !PyBytes_Check(args[3]) || !PyTuple_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError, "call(session, fn, flags, kinds: bytes, values: tuple[, result])");
+    /* call(session, fn, flags, kinds: bytes, values: tuple[, result[, syncs]]): the hot
+     * path, so vectorcall (METH_FASTCALL) and no format string. result is (type id,
+     * address) of the object receiving a structure result; syncs are memsync
+     * descriptions of pointer members (memsync.go). */
+    if (nargs < 5 || nargs > 7 || !PyBytes_Check(args[3]) || !PyTuple_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError, "call(session, fn, flags, kinds: bytes, values: tuple[, result[, syncs]])");
         return NULL;
     }
     unsigned long long h = PyLong_AsUnsignedLongLong(args[0]);
@@ -262,7 +263,18 @@ static PyObject *m_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "call: one kind per value");
         return NULL;
     }
-    return zbCall(h, fn, flags, PyBytes_AS_STRING(args[3]), args[4], nargs == 6 ? args[5] : Py_None);
+    return zbCall(h, fn, flags, PyBytes_AS_STRING(args[3]), args[4], nargs >= 6 ? args[5] : Py_None,
+                  nargs == 7 ? args[6] : Py_None);
+}
+
+static PyObject *m_adopt(PyObject *self, PyObject *args)
+{
+    unsigned long long h, srv, lin;
+    long id, count;
+    PyObject *data;
+    if (!PyArg_ParseTuple(args, "KKllKO:adopt", &h, &srv, &id, &count, &lin, &data))
+        return NULL;
+    return zbAdopt(h, srv, id, count, lin, data);
 }
 
 static PyMethodDef methods[] = {
@@ -287,7 +299,9 @@ static PyMethodDef methods[] = {
     {"to_win", m_to_win, METH_VARARGS, "to_win(session, type id, linux address, original bytes) -> bytes"},
     {"callback_free", m_callback_free, METH_VARARGS, "callback_free(session, address)"},
     {"call", (PyCFunction)(void (*)(void))m_call, METH_FASTCALL,
-     "call(session, fn, flags, kinds, values) -> (result, last_error)"},
+     "call(session, fn, flags, kinds, values[, result[, syncs]]) -> (result, last_error)"},
+    {"adopt", m_adopt, METH_VARARGS,
+     "adopt(session, server_address, type id, count, linux_address, data or None)"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -9,6 +9,10 @@ prototype for an export, with optional paramflags.
 The classes derive from Linux ctypes' own function pointer types, so they fit in
 ``_fields_`` and arrays; the Linux closure an instance holds is never called by the DLL:
 the marshaller swaps it for the server entry point (core/marshal, Encoder.Funcs).
+
+A type's ``memsync`` (or ``_memsync_``) class attribute describes memory behind pointer
+arguments, for both directions: what the DLL hands a Python callback, and what a call
+through a function pointer passes (_memsync). It is checked when assigned.
 """
 
 import ctypes
@@ -20,10 +24,23 @@ import weakref
 from . import _core
 from . import _kinds as K
 from ._kinds import kind_of
+from ._memsync import compile_memsync
 from ._routine import Routine
 from ._types import is_struct, type_id
 
 _CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
+
+
+class _FuncPtrType(type(ctypes.CFUNCTYPE(None))):
+    """Metaclass of the session's function types: ``memsync`` is compiled (and checked)
+    when assigned to the class."""
+
+    def __setattr__(cls, name, value):
+        if name in ("memsync", "_memsync_"):
+            compiled = compile_memsync(value, cls._zb_session)
+            super().__setattr__("_zb_memsync", compiled)
+        super().__setattr__(name, value)
+
 
 PARAMFLAG_FIN, PARAMFLAG_FOUT, PARAMFLAG_FLCID = 1, 2, 4
 
@@ -38,7 +55,7 @@ def functype_factory(session, conv):
         if cls is None:
             base = ctypes.CFUNCTYPE(restype, *argtypes, use_errno=use_errno, use_last_error=use_last_error)
             name = "CFunctionType" if conv == K.CDECL else "WinFunctionType"
-            cls = type(name, (_FuncPtr, base), {
+            cls = _FuncPtrType(name, (_FuncPtr, base), {
                 "_argtypes_": base._argtypes_, "_restype_": base._restype_, "_flags_": base._flags_,
                 "_zb_session": session, "_zb_conv": conv,
             })
@@ -51,6 +68,8 @@ def functype_factory(session, conv):
 
 class _FuncPtr:
     """Mixin of every session function pointer type (see the module doc)."""
+
+    _zb_memsync = None  # the compiled memsync of the type (_FuncPtrType)
 
     def __new__(cls, *args):
         if args and isinstance(args[0], tuple):
@@ -144,6 +163,7 @@ class _FuncPtr:
             routine.argtypes = self.argtypes
         if routine.restype is not self.restype:
             routine.restype = self.restype
+        routine._memsync = type(self)._zb_memsync
         return routine
 
 
@@ -152,7 +172,9 @@ def _free(session, entry):
         _core.callback_free(session._handle, entry)
 
 
-def _arg_spec(session, tp):
+def _arg_spec(session, tp, synced=False):
+    """What the server sends for an argument of type tp (synced: a memsync pointer, whose
+    memory Python fetches itself)."""
     kind = kind_of(tp)
     if kind == K.CHARP:
         return {"kind": K.POINTER, "deref": K.DEREF_CSTR, "size": 0}
@@ -161,7 +183,7 @@ def _arg_spec(session, tp):
     if kind is not None:
         return {"kind": kind, "deref": 0, "size": 0}
     if isinstance(tp, type) and issubclass(tp, ctypes._Pointer):
-        return {"kind": K.POINTER, "deref": 0, "size": session.sizeof(tp._type_)}
+        return {"kind": K.POINTER, "deref": 0, "size": 0 if synced else session.sizeof(tp._type_)}
     if is_struct(tp):
         return {"kind": K.STRUCT, "deref": 0, "size": session.sizeof(tp)}
     if isinstance(tp, type) and issubclass(tp, _CFuncPtr):
@@ -178,7 +200,9 @@ def _signature(cls):
         ret = kind_of(restype)
         if ret is None or ret in (K.CHARP, K.WCHARP):
             raise TypeError(f"zugbruecke: callbacks cannot return {restype!r}")
-    return {"conv": cls._zb_conv, "ret": ret, "args": [_arg_spec(session, tp) for tp in cls._argtypes_]}
+    synced = cls._zb_memsync.top_args() if cls._zb_memsync is not None else ()
+    return {"conv": cls._zb_conv, "ret": ret,
+            "args": [_arg_spec(session, tp, i in synced) for i, tp in enumerate(cls._argtypes_)]}
 
 
 class _Handler:
@@ -186,6 +210,7 @@ class _Handler:
 
     def __init__(self, fptr):
         cls = type(fptr)
+        self.cls = cls
         self.func = fptr._zb_callable
         self.session = cls._zb_session
         self.argtypes = cls._argtypes_
@@ -195,7 +220,11 @@ class _Handler:
         try:
             back = [None] * len(raw)
             args = [self._arg(i, tp, raw[i], mems[i], back) for i, tp in enumerate(self.argtypes)]
+            memsync = self.cls._zb_memsync
+            synced = memsync.callback(self, raw, mems, args, back) if memsync is not None else None
             result = self.func(*args)
+            if synced is not None:
+                synced.finish()
             return self._result(result), tuple(fn() if fn else None for fn in back)
         except BaseException:
             print(f"Exception ignored on calling ctypes callback function: {self.func!r}", file=sys.stderr)
@@ -224,7 +253,7 @@ class _Handler:
                 return tp()
             target = tp._type_
             obj = target()
-            if mem is not None:
+            if mem:  # empty when memsync fetches the memory (_memsync)
                 tid = type_id(target)
                 _core.from_win(handle, tid, mem, ctypes.addressof(obj))
                 back[i] = lambda: _core.to_win(handle, tid, ctypes.addressof(obj), mem)

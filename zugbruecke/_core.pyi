@@ -58,6 +58,11 @@ def mirror(session: int, server_address: int, type_id: int, linux_address: int, 
 def unmirror(session: int, linux_address: int, /) -> None:
     """Forget the mirror at linux_address."""
 
+def adopt(session: int, server_address: int, type_id: int, count: int, linux_address: int,
+          data: Optional[bytes], /) -> None:
+    """Copy count values of a type at server_address (or from data, Windows bytes) into the
+    Linux memory at linux_address, and record it as a mirror of that DLL memory."""
+
 def call(
     session: int,
     fn: int,
@@ -65,8 +70,11 @@ def call(
     kinds: bytes,
     values: Tuple[_ArgValue, ...],
     result: Optional[Tuple[int, int]] = ...,
+    syncs: Optional[Tuple[tuple, ...]] = ...,
     /,
 ) -> Tuple[_Value, int]:
     """Call the routine at fn; returns (result, GetLastError after the call). flags holds
     the calling convention, the result kind (<< 8) and the result dereference (<< 16);
-    kinds has one abi kind per value; result is (type id, address) of a structure result."""
+    kinds has one abi kind per value; result is (type id, address) of a structure result;
+    syncs are memsync descriptions of pointer members: (member address, type id, count,
+    report address) or (member address, bytearray, report address)."""

@@ -3,13 +3,16 @@
 A routine lowers each argument to a (kind, value) pair (see _kinds), lets the Go core
 (``_core.call``) carry the call to the Windows server, and turns the result back into
 what ctypes would return for its ``restype``, then runs ``errcheck``. Converters for the
-declared ``argtypes`` and the result are compiled once, when the attributes are set.
+declared ``argtypes`` and the result are compiled once, when the attributes are set, and
+so are ``memsync`` directives (_memsync), which a call with them hands over to.
 """
 
 import ctypes
 
+from . import _core
 from . import _kinds as K
 from ._kinds import kind_of
+from ._memsync import compile_memsync
 from ._types import is_struct, type_id
 
 ArgumentError = ctypes.ArgumentError
@@ -69,6 +72,11 @@ def _lower_memory(i, obj):
     but for wchar_t, which converts between UTF-32 and UTF-16). byref(p) of a pointer p
     is the address of p itself (a T**): p travels with what it points to."""
     if isinstance(obj, _CArgObject):
+        tag = repr(obj)[9]  # "<cparam 'z' (0x...)>"
+        if tag == "z":  # POINTER(c_char).from_param(bytes), as c_char_p
+            return K.CHARP, obj._obj
+        if tag == "Z":  # POINTER(c_wchar).from_param(str), as c_wchar_p
+            return K.WCHARP, ctypes.wstring_at(int(repr(obj)[13:-2], 16))
         obj = _byref_target(i, obj)
     elif isinstance(obj, ctypes._Pointer):
         if not obj:
@@ -227,6 +235,8 @@ class Routine:
         self._flags = flags
         self._argtypes = None
         self._converters = None
+        self._memsync = None
+        self._memsync_given = None
         self.errcheck = None
         self.restype = restype
 
@@ -249,6 +259,19 @@ class Routine:
                 raise TypeError(f"item {value.index(tp) + 1} in _argtypes_ has no from_param method")
         self._converters = tuple(converter(tp) for tp in value)
         self._argtypes = value
+
+    @property
+    def memsync(self):
+        """Memory synchronisation directives (a list of dicts, see docs/memsync.md),
+        checked and compiled when assigned; ctypes on Windows ignores the attribute."""
+        return self._memsync_given
+
+    @memsync.setter
+    def memsync(self, value):
+        self._memsync = compile_memsync(value, self._session)
+        self._memsync_given = value
+
+    _memsync_ = memsync
 
     @property
     def restype(self):
@@ -282,19 +305,30 @@ class Routine:
                 kind, value = lower_default(i, arg)
             kinds.append(kind)
             values.append(value)
-        kind, deref, wrap = self._result
-        session = self._session
-        flags = self._flags | kind << 8 | deref << 16 | session._last_error_in(self._use_last_error) << 32
-        if kind == K.STRUCT:
-            result = self._restype()
-            _, last_error = self._session._call(self._address, flags, bytes(kinds), tuple(values),
-                                                (type_id(self._restype), ctypes.addressof(result)))
-            value = result
-        else:
-            value, last_error = self._session._call(self._address, flags, bytes(kinds), tuple(values))
-        session._last_error_out(self._use_last_error, last_error)
+        if self._memsync is not None:
+            return self._memsync.call(self, args, kinds, values)
+        value = self._invoke(kinds, values, None)
+        wrap = self._result[2]
         if wrap is not None:
             value = wrap(value)
         if self.errcheck is not None:
             return self.errcheck(value, self, args)
+        return value
+
+    def _invoke(self, kinds, values, syncs):
+        """The call itself: the core's value for the result, before ``restype`` wraps it.
+        syncs are memsync descriptions of pointers in memory that travels (_memsync) or None."""
+        kind, deref, _ = self._result
+        session = self._session
+        handle = session._require()
+        flags = self._flags | kind << 8 | deref << 16 | session._last_error_in(self._use_last_error) << 32
+        if kind == K.STRUCT:
+            value = self._restype()
+            _, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values),
+                                       (type_id(self._restype), ctypes.addressof(value)), syncs)
+        elif syncs is None:
+            value, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values))
+        else:
+            value, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values), None, syncs)
+        session._last_error_out(self._use_last_error, last_error)
         return value

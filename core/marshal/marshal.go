@@ -37,10 +37,14 @@ type Encoder struct {
 	Mirrors *MirrorTable // may be nil
 	// Funcs maps Linux addresses of Python callbacks (the ctypes closure a CFUNCTYPE
 	// object holds) to their entry points in the server; may be nil.
-	Funcs  *sync.Map
-	Call   *wire.Call
-	refs   []ref
-	result map[int][]byte // region contents known from registers (SetResult)
+	Funcs *sync.Map
+	// Syncs maps Linux addresses of pointer members to memsync descriptions of their
+	// pointees (sync.go); may be nil.
+	Syncs    map[uintptr]*Sync
+	Call     *wire.Call
+	refs     []ref
+	result   map[int][]byte // region contents known from registers (SetResult)
+	syncData []syncBytes
 }
 
 // SetResult supplies the bytes of a structure result that came back in EAX:EDX / RAX
@@ -65,6 +69,7 @@ type ref struct {
 	direct []byte  // the Linux memory itself for top-level arguments, else nil (use Mem)
 	ptrs   []ptrRef
 	mirror bool // the region is DLL memory mirrored at addr
+	plain  bool // the same bytes on both sides: one copy for all count values
 }
 
 // ptrRef is a pointer member inside a region, for the way back.
@@ -72,6 +77,7 @@ type ptrRef struct {
 	win, lin int // offsets of the pointer in the region and in the Linux data
 	nested   int // region it was patched to, -1 if none
 	untyped  bool
+	sync     *Sync // the member's memsync description, or nil
 }
 
 func (e *Encoder) ptrSize() int { return e.Arch.PtrSize }
@@ -137,12 +143,17 @@ func (e *Encoder) region(t *layout.Type, lin []byte, addr uintptr, count int, di
 	}
 	e.Call.Regions = append(e.Call.Regions, reg)
 	r := ref{region: idx, plan: l.Plan, count: count, linSz: t.LinuxSize, winSz: l.Size, addr: addr,
-		direct: direct, mirror: fixed}
+		direct: direct, mirror: fixed, plain: plain(l, t)}
+	if r.plain {
+		copy(reg.Data, lin[:l.Size*count])
+		count = 0
+	}
 	for i := 0; i < count; i++ {
 		linV := lin[i*t.LinuxSize : (i+1)*t.LinuxSize]
 		winV := reg.Data[i*l.Size : (i+1)*l.Size]
+		base := addr + uintptr(i*t.LinuxSize)
 		err := layout.ToWin(l.Plan, linV, winV, func(op *layout.Op) error {
-			p, err := e.pointer(op, linV, winV, idx, i*l.Size, depth, fixed)
+			p, err := e.member(op, base, linV, winV, idx, i*l.Size, depth, fixed)
 			if err == nil {
 				p.lin += i * t.LinuxSize
 				r.ptrs = append(r.ptrs, p)
@@ -313,6 +324,7 @@ func (e *Encoder) Decode(rep *wire.CallReply) error {
 			return err
 		}
 	}
+	e.decodeSyncData(rep, outIndex)
 	return nil
 }
 
@@ -324,12 +336,19 @@ func (e *Encoder) decode(r *ref, rep *wire.CallReply, outIndex []int) error {
 	lin := r.direct
 	if lin == nil {
 		lin = make([]byte, r.linSz*r.count)
-		if err := e.Mem.Read(r.addr, lin); err != nil {
-			return err
+		if !r.plain {
+			if err := e.Mem.Read(r.addr, lin); err != nil {
+				return err
+			}
 		}
 	}
+	count := r.count
+	if r.plain {
+		copy(lin, win)
+		count = 0
+	}
 	ptrs := r.ptrs
-	for i := 0; i < r.count; i++ {
+	for i := 0; i < count; i++ {
 		linV := lin[i*r.linSz : (i+1)*r.linSz]
 		winV := win[i*r.winSz : (i+1)*r.winSz]
 		err := layout.ToLinux(r.plan, winV, linV, func(op *layout.Op) error {
@@ -344,6 +363,9 @@ func (e *Encoder) decode(r *ref, rep *wire.CallReply, outIndex []int) error {
 				binary.LittleEndian.PutUint64(linV[op.Lin:], 0)
 			case p.untyped:
 				binary.LittleEndian.PutUint64(linV[op.Lin:], srv)
+			}
+			if p.sync != nil {
+				e.settleSync(&p, srv, rep, linV[op.Lin:])
 			}
 			// A pointer still at its region keeps its Linux value; one the DLL moved to
 			// its own memory is left alone here (memsync describes such memory).
