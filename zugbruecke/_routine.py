@@ -152,13 +152,21 @@ def converter(argtype):
         except (TypeError, ValueError, OverflowError) as exc:
             raise _wrong_type(i, exc) from None
 
+    # ctypes' own from_param (not one a subclass defines) takes any Python int for an
+    # integer type and any int or float for a float type: those skip the checks.
+    builtin = not hasattr(from_param, "__func__")
+
     if kind in (K.FLOAT32, K.FLOAT64):
         def convert(i, value):
+            if builtin and type(value) is float:
+                return kind, value
             checked(i, value)
             value = _unwrap(value)
             return kind, float(value.value if isinstance(value, _SimpleCData) else value)
     elif kind in _INT_KINDS or kind in (K.CHAR, K.WCHAR):
         def convert(i, value):
+            if builtin and type(value) is int and -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
+                return kind, value
             checked(i, value)
             value = _unwrap(value)
             if isinstance(value, _SimpleCData):
@@ -296,7 +304,7 @@ class Routine:
         kinds = bytearray()
         values = []
         converters = self._converters
-        if converters is not None:
+        if converters is not None and len(args) != len(converters):
             self._check_count(len(args))
         for i, arg in enumerate(args, 1):
             if converters is not None and i <= len(converters):
@@ -307,8 +315,21 @@ class Routine:
             values.append(value)
         if self._memsync is not None:
             return self._memsync.call(self, args, kinds, values)
-        value = self._invoke(kinds, values, None)
-        wrap = self._result[2]
+        kind, deref, wrap = self._result
+        if kind == K.STRUCT:
+            value = self._invoke(kinds, values, None)
+        else:
+            # _invoke, inlined: this is every plain call.
+            session = self._session
+            tls = session._tls
+            use_last_error = self._use_last_error
+            last_error = getattr(tls, "private" if use_last_error else "seen", 0) & 0xFFFFFFFF
+            value, last_error = _core.call(session._require(), self._address,
+                                           self._flags | kind << 8 | deref << 16 | last_error << 32,
+                                           bytes(kinds), tuple(values))
+            tls.seen = last_error
+            if use_last_error:
+                tls.private = last_error
         if wrap is not None:
             value = wrap(value)
         if self.errcheck is not None:

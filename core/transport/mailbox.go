@@ -228,6 +228,6 @@ func (m *Mailbox) Poll(dst []byte) ([]byte, bool) {
 }
 
 const (
-	spinPolls  = 4000
+	spinPolls  = 20000
 	yieldPolls = 100
 )
