@@ -5,7 +5,7 @@ PYTHON ?= python3
 GO ?= go
 PY_INCLUDE = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
 
-.PHONY: all setup install demo test test-go test-py check build-windows clean
+.PHONY: all setup install demo test test-go test-py check build-windows clean bench stress
 
 all: install
 
@@ -34,6 +34,13 @@ test-py:
 	$(PYTHON) -m pytest
 
 test: setup check test-go test-py
+
+bench: install
+	$(PYTHON) bench/run.py
+
+# The long load run (8 threads x 100,000 calls, 4 sessions, 1,000,000 calls and memory).
+stress: install
+	$(PYTHON) tests/stress.py
 
 clean:
 	rm -rf build dist *.egg-info zugbruecke/_bin zugbruecke/_core*.so tests/.dll-cache
