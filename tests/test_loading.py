@@ -238,3 +238,23 @@ def test_private_names_are_not_routines(dll):
     lib = dll("integers")
     with pytest.raises(AttributeError):
         lib.__zb_no_such__
+
+
+def test_dll_depending_on_another_in_its_folder(arch, tmp_path):
+    # user.dll imports dep.dll, which lies beside it: Windows searches the folder of the
+    # DLL being loaded (LoadLibrary with a path), and so does zugbruecke.
+    import subprocess
+
+    import zugbruecke
+    from conftest import COMPILERS
+
+    (tmp_path / "dep.c").write_text("__declspec(dllexport) int dep_value(void) { return 4242; }\n")
+    (tmp_path / "user.c").write_text(
+        "__declspec(dllimport) int dep_value(void);\n"
+        "__declspec(dllexport) int user_value(void) { return dep_value() + 1; }\n")
+    cc = COMPILERS[arch]
+    subprocess.run([cc, "-shared", "-o", str(tmp_path / "dep.dll"), str(tmp_path / "dep.c")], check=True)
+    subprocess.run([cc, "-shared", "-o", str(tmp_path / "user.dll"), str(tmp_path / "user.c"),
+                    str(tmp_path / "dep.dll")], check=True)
+    with zugbruecke.CtypesSession(arch=arch) as session:
+        assert session.CDLL(str(tmp_path / "user.dll")).user_value() == 4243
