@@ -334,7 +334,7 @@ def test_sorting_structures_with_strings(ctypes):
 
     Compare = c.CFUNCTYPE(c.c_int, c.POINTER(Person), c.POINTER(Person))
     Compare.memsync = [dict(p=[0, "name"], n=True), dict(p=[1, "name"], n=True)]
-    qsort = routine(c.cdll.msvcrt, "qsort", (c.POINTER(Person), c.c_size_t, c.c_size_t, Compare), None, [
+    qsort = routine(c.CDLL("msvcrt"), "qsort", (c.POINTER(Person), c.c_size_t, c.c_size_t, Compare), None, [
         dict(pointer=[0], length=[1], type=Person),
         dict(pointer=[0, "*", "name"], null=True),
     ])

@@ -39,6 +39,7 @@ class _FuncPtrType(type(ctypes.CFUNCTYPE(None))):
         if name in ("memsync", "_memsync_"):
             compiled = compile_memsync(value, cls._zb_session)
             super().__setattr__("_zb_memsync", compiled)
+            super().__setattr__("_zb_sig_json", None)  # the signature depends on it
         super().__setattr__(name, value)
 
 
@@ -116,7 +117,11 @@ class _FuncPtr:
         session = type(self)._zb_session
         handle = session._require()
         linux = ctypes.cast(self, ctypes.c_void_p).value or 0
-        entry = _core.callback_new(handle, _Handler(self), json.dumps(_signature(type(self))), linux)
+        cls = type(self)
+        sig = cls.__dict__.get("_zb_sig_json")
+        if sig is None:  # once per type (its argtypes and restype are fixed)
+            sig = cls._zb_sig_json = json.dumps(_signature(cls))
+        entry = _core.callback_new(handle, _Handler(self), sig, linux)
         self._zb_addr = entry
         weakref.finalize(self, _free, session, entry)
         return entry
