@@ -108,40 +108,7 @@ def build_dll(name, arch, conv):
     source = DLL_SRC_DIR / f"{name}.c"
     if not source.is_file():
         raise FileNotFoundError(f"no test DLL source {source}")
-    compiler = COMPILERS[arch]
-    flags = build_flags(arch, conv)
-
-    digest = hashlib.sha256()
-    for part in (
-        source.read_bytes(),
-        DLL_HEADER.read_bytes(),
-        compiler.encode(),
-        _compiler_version(compiler).encode(),
-        "\0".join(flags).encode(),
-    ):
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    target = DLL_CACHE_DIR / f"{name}-{arch}-{conv}-{digest.hexdigest()[:20]}.dll"
-    if target.is_file():
-        return target
-
-    # Build in a private folder under the final file name (the DLL records its
-    # own name in its export table), then rename into place atomically.
-    DLL_CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    tmp_dir = DLL_CACHE_DIR / f".build-{os.getpid()}-{uuid.uuid4().hex}"
-    tmp_dir.mkdir()
-    tmp = tmp_dir / target.name
-    cmd = [compiler, *flags, "-I", str(DLL_SRC_DIR), "-o", str(tmp), str(source)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(
-                f"building {source.name} for {arch}/{conv} failed:\n{' '.join(cmd)}\n{proc.stdout}{proc.stderr}"
-            )
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-    return target
+    return build_generated_dll(name, source.read_text(encoding="utf-8"), arch, conv)
 
 
 # +++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++
@@ -222,9 +189,11 @@ def dll(ctypes, conv, dll_path):
 
 
 def build_generated_dll(name, source_text, arch, conv="cdecl"):
-    """Compile C source text that a test generated (it may include zb_test.h) for
-    arch and conv, cached like build_dll under a hash of the text, compiler and
-    flags; return the path of the DLL."""
+    """Compile C source text (a file of tests/dlls, or one a test generated; it may
+    include zb_test.h) for arch and conv unless already cached under a hash of the
+    text, header, compiler and flags; return the path of the DLL. The build happens in
+    a private folder under the final file name (the DLL records its own name in its
+    export table), then the DLL is renamed into place atomically."""
     compiler = COMPILERS[arch]
     flags = build_flags(arch, conv)
     digest = hashlib.sha256()
@@ -245,12 +214,18 @@ def build_generated_dll(name, source_text, arch, conv="cdecl"):
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
-            raise RuntimeError(f"building generated {name} for {arch}/{conv} failed:\n{' '.join(cmd)}\n"
+            raise RuntimeError(f"building {name} for {arch}/{conv} failed:\n{' '.join(cmd)}\n"
                                f"{proc.stdout}{proc.stderr}")
         os.replace(tmp, target)
     finally:
         shutil.rmtree(tmp_dir, ignore_errors=True)
     return target
+
+
+@pytest.fixture
+def FT(ctypes, conv):
+    """The callback type factory of this build's convention."""
+    return ctypes.CFUNCTYPE if conv == "cdecl" else ctypes.WINFUNCTYPE
 
 
 @pytest.fixture(scope="session")

@@ -23,11 +23,6 @@ f64 = st.floats(allow_nan=False)
 
 
 @pytest.fixture
-def FT(ctypes, conv):
-    return ctypes.CFUNCTYPE if conv == "cdecl" else ctypes.WINFUNCTYPE
-
-
-@pytest.fixture
 def lib(dll):
     return dll("callbacks")
 

@@ -37,12 +37,6 @@ def wrap32(value):
 
 
 @pytest.fixture
-def FT(ctypes, conv):
-    """The callback type factory of this build's convention."""
-    return ctypes.CFUNCTYPE if conv == "cdecl" else ctypes.WINFUNCTYPE
-
-
-@pytest.fixture
 def lib(dll):
     return dll("callbacks")
 

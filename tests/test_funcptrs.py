@@ -28,11 +28,6 @@ def c_div(a, b):
 
 
 @pytest.fixture
-def FT(ctypes, conv):
-    return ctypes.CFUNCTYPE if conv == "cdecl" else ctypes.WINFUNCTYPE
-
-
-@pytest.fixture
 def lib(dll):
     return dll("callbacks")
 

@@ -12,11 +12,6 @@ import pytest
 import zugbruecke
 
 
-@pytest.fixture
-def FT(ctypes, conv):
-    return ctypes.CFUNCTYPE if conv == "cdecl" else ctypes.WINFUNCTYPE
-
-
 def run_threads(n, target):
     errors = []
 
