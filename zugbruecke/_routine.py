@@ -315,21 +315,8 @@ class Routine:
             values.append(value)
         if self._memsync is not None:
             return self._memsync.call(self, args, kinds, values)
-        kind, deref, wrap = self._result
-        if kind == K.STRUCT:
-            value = self._invoke(kinds, values, None)
-        else:
-            # _invoke, inlined: this is every plain call.
-            session = self._session
-            tls = session._tls
-            use_last_error = self._use_last_error
-            last_error = getattr(tls, "private" if use_last_error else "seen", 0) & 0xFFFFFFFF
-            value, last_error = _core.call(session._require(), self._address,
-                                           self._flags | kind << 8 | deref << 16 | last_error << 32,
-                                           bytes(kinds), tuple(values))
-            tls.seen = last_error
-            if use_last_error:
-                tls.private = last_error
+        value = self._invoke(kinds, values, None)
+        wrap = self._result[2]
         if wrap is not None:
             value = wrap(value)
         if self.errcheck is not None:
@@ -338,11 +325,15 @@ class Routine:
 
     def _invoke(self, kinds, values, syncs):
         """The call itself: the core's value for the result, before ``restype`` wraps it.
-        syncs are memsync descriptions of pointers in memory that travels (_memsync) or None."""
+        syncs are memsync descriptions of pointers in memory that travels (_memsync) or None.
+        LastError goes in and comes back per Python thread (see CtypesSession)."""
         kind, deref, _ = self._result
         session = self._session
+        tls = session._tls
+        use_last_error = self._use_last_error
+        last_error = getattr(tls, "private" if use_last_error else "seen", 0) & 0xFFFFFFFF
+        flags = self._flags | kind << 8 | deref << 16 | last_error << 32
         handle = session._require()
-        flags = self._flags | kind << 8 | deref << 16 | session._last_error_in(self._use_last_error) << 32
         if kind == K.STRUCT:
             value = self._restype()
             _, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values),
@@ -351,5 +342,7 @@ class Routine:
             value, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values))
         else:
             value, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values), None, syncs)
-        session._last_error_out(self._use_last_error, last_error)
+        tls.seen = last_error
+        if use_last_error:
+            tls.private = last_error
         return value

@@ -296,11 +296,6 @@ class CtypesSession:
         tls = self._tls
         return getattr(tls, "private" if use_last_error else "seen", 0) & 0xFFFFFFFF
 
-    def _last_error_out(self, use_last_error, value):
-        self._tls.seen = value
-        if use_last_error:
-            self._tls.private = value
-
     def GetLastError(self):
         """The Windows error code the last call on this thread left."""
         return getattr(self._tls, "seen", 0)
