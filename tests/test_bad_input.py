@@ -143,3 +143,22 @@ def test_use_after_terminate(arch, tmp_path):
     # Other sessions are not affected.
     with zugbruecke.CtypesSession(arch=arch) as fresh:
         assert fresh.cdll.msvcrt.abs(-2) == 2
+
+
+def test_unloaded_library(arch, dll_builder):
+    # zb_free_library is _ctypes.FreeLibrary: a routine of the unloaded DLL faults in
+    # the server (OSError, as the call would on Windows), a bad handle is OSError, and
+    # the session goes on; the DLL loads again.
+    with zugbruecke.CtypesSession(arch=arch) as session:
+        path = str(dll_builder("faults", arch, "cdecl"))
+        lib = session.CDLL(path)
+        add = lib.add
+        assert add(1, 2) == 3
+        session.zb_free_library(lib)
+        with pytest.raises(OSError, match="^exception: access violation"):
+            add(1, 2)
+        with pytest.raises(OSError) as info:
+            session.zb_free_library(0x1234)
+        assert info.value.winerror == 126
+        assert session.cdll.msvcrt.abs(-4) == 4
+        assert session.CDLL(path).add(2, 3) == 5

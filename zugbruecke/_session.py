@@ -234,6 +234,17 @@ class CtypesSession:
                     raise exc from None
             raise winerror(e.code, e.msg) from None
 
+    def zb_free_library(self, dll_or_handle):
+        """Unload a DLL, as ``_ctypes.FreeLibrary(dll._handle)`` does on Windows: its
+        reference count drops, and at zero Windows unmaps it. Routines taken from it must
+        not be called afterwards; doing so raises OSError (an access violation in the
+        server), not a crash, and the session goes on."""
+        handle = getattr(dll_or_handle, "_zb_handle", dll_or_handle)
+        try:
+            _core.free(self._require(), handle)
+        except _CoreError as e:
+            raise winerror(e.code, e.msg) from None
+
     def _symbol(self, handle, name_or_ordinal):
         if isinstance(name_or_ordinal, int):
             name, ordinal = "", name_or_ordinal

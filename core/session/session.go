@@ -481,7 +481,8 @@ func (ch *Chan) Sym(lib uint64, name string, ordinal uint32) (uint64, error) {
 // Free unloads a DLL.
 func (ch *Chan) Free(lib uint64) error {
 	var h wire.Handle
-	return ch.request("free", wire.TFree, &wire.Free{Lib: lib}, wire.THandle, &h, nil)
+	return ch.request("free", wire.TFree, &wire.Free{Lib: lib}, wire.THandle, &h,
+		func(e *wire.Error) error { return &LoadError{Name: fmt.Sprintf("%#x", lib), Code: e.Code, Msg: e.Msg} })
 }
 
 // ReadMem reads size bytes at a server address, or a NUL-terminated string when size is 0.
