@@ -220,24 +220,29 @@ class _Handler:
         self.session = cls._zb_session
         self.argtypes = cls._argtypes_
         self.restype = cls._restype_
+        # Kinds looked up once: this runs for every invocation from the DLL.
+        self.kinds = tuple(kind_of(tp) for tp in self.argtypes)
+        self.ret_kind = kind_of(self.restype) if self.restype is not None else None
 
     def __call__(self, raw, mems):
         try:
             back = [None] * len(raw)
-            args = [self._arg(i, tp, raw[i], mems[i], back) for i, tp in enumerate(self.argtypes)]
+            args = [self._arg(i, tp, kind, raw[i], mems[i], back)
+                    for i, (tp, kind) in enumerate(zip(self.argtypes, self.kinds))]
             memsync = self.cls._zb_memsync
             synced = memsync.callback(self, raw, mems, args, back) if memsync is not None else None
             result = self.func(*args)
             if synced is not None:
                 synced.finish()
+            if not any(back):
+                return self._result(result), ()
             return self._result(result), tuple(fn() if fn else None for fn in back)
         except BaseException:
             print(f"Exception ignored on calling ctypes callback function: {self.func!r}", file=sys.stderr)
             traceback.print_exc()
             return None, ()
 
-    def _arg(self, i, tp, raw, mem, back):
-        kind = kind_of(tp)
+    def _arg(self, i, tp, kind, raw, mem, back):
         if kind == K.CHARP:
             return mem if raw else None
         if kind == K.WCHARP:
@@ -276,7 +281,7 @@ class _Handler:
             return None
         if isinstance(value, ctypes._SimpleCData):
             value = value.value
-        kind = kind_of(restype)
+        kind = self.ret_kind
         if kind == K.CHAR and isinstance(value, bytes):
             return value[0]
         if kind == K.WCHAR and isinstance(value, str):
