@@ -53,8 +53,9 @@ func (e *ServerError) Unwrap() error { return e.Err }
 
 // StartError is a server that did not start or did not complete the handshake.
 type StartError struct {
-	Msg string
-	Err error
+	Msg    string
+	Err    error
+	Exited bool // the process ended before the handshake
 }
 
 func (e *StartError) Error() string {

@@ -111,6 +111,25 @@ func (ch *Chan) abandon() {
 // Start launches the server under Wine and completes the handshake within
 // opts.TimeoutStart.
 func Start(opts Options) (*Session, error) {
+	s, err := start(opts)
+	for retry := 0; retry < startRetries && isEarlyExit(err); retry++ {
+		// A Wine process that starts while the prefix's wineserver shuts down (the last
+		// session just ended) can exit before it runs anything: try again.
+		time.Sleep(time.Duration(retry+1) * 100 * time.Millisecond)
+		s, err = start(opts)
+	}
+	return s, err
+}
+
+// startRetries bounds how often Start tries again after an early exit.
+const startRetries = 2
+
+func isEarlyExit(err error) bool {
+	var se *StartError
+	return errors.As(err, &se) && se.Exited
+}
+
+func start(opts Options) (*Session, error) {
 	a, err := abi.ByName(opts.Arch)
 	if err != nil {
 		return nil, err
@@ -321,7 +340,7 @@ func (s *Session) handshake() error {
 	f, err := s.tr.Recv()
 	if err != nil {
 		<-s.done
-		return &StartError{Msg: fmt.Sprintf("server exited (%v)", s.wait), Err: err}
+		return &StartError{Msg: fmt.Sprintf("server exited (%v)", s.wait), Err: err, Exited: true}
 	}
 	var h wire.Hello
 	if f.Type != wire.THello {
