@@ -284,6 +284,7 @@ func (ch *Chan) send(frame []byte) error {
 // next waits for the channel's next frame: spinning on the mailbox for a while, then
 // sleeping until the pipe brings a frame or a doorbell.
 func (ch *Chan) next() (wire.Frame, error) {
+	exited := ch.s.done
 	for {
 		if ch.back != nil {
 			// The buffer is reused: a frame is valid until the next exchange on ch
@@ -311,6 +312,25 @@ func (ch *Chan) next() (wire.Frame, error) {
 			return f, nil
 		case <-ch.s.dead:
 			return wire.Frame{}, ErrTerminated
+		case <-exited:
+			// The process is gone but the pipe may not end: another Wine process (the
+			// wineserver it started) can hold its write end. Frames it sent before it
+			// exited are in by now.
+			exited = nil
+			if ch.back != nil {
+				if body, ok := ch.back.TryGet(ch.rbuf[:0]); ok {
+					ch.rbuf = body
+					return wire.ParseBody(body)
+				}
+			}
+			select {
+			case f := <-ch.in:
+				if f.Type != wire.TDoorbell {
+					return f, nil
+				}
+			case <-time.After(exitGrace):
+			}
+			return wire.Frame{}, ErrTerminated
 		case <-tick:
 			if ch.s.Interrupted() {
 				return wire.Frame{}, ErrInterrupted
@@ -318,6 +338,10 @@ func (ch *Chan) next() (wire.Frame, error) {
 		}
 	}
 }
+
+// exitGrace is how long a request waits for frames still on their way from a server
+// process that has exited.
+const exitGrace = 50 * time.Millisecond
 
 // isDead reports whether the reader has stopped (the server is gone).
 func (s *Session) isDead() bool {
@@ -581,7 +605,7 @@ func (s *Session) Close() error {
 		// stops at end of input; a child process the DLL started may hold the pipe open.
 		select {
 		case <-s.dead:
-		case <-time.After(time.Second):
+		case <-time.After(250 * time.Millisecond):
 		}
 		s.tr.Close()
 		if s.shm != nil {
