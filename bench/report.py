@@ -271,7 +271,8 @@ timed {start_reps} times. The tables give the minimum and the median of the per-
 the batches; targets are judged on the median of the worst variant (arch and convention) with
 the default shared-memory transport. The `pipe` rows show the fallback transport for
 comparison. Other load on the machine (for example a test run) inflates the numbers; see the
-load averages above.
+load averages above. Even on an idle machine, medians of repeated runs can differ by a third
+or more on a small virtual machine, so run it more than once before concluding near a target.
 """
 
 

@@ -45,7 +45,7 @@ def _calibrate(call, args):
     estimate is the faster of two batches, so one hiccup does not shrink N."""
     call(*args)
     n = 1
-    while (seconds := _batch(call, args, n)) < BATCH_SECONDS / 10:
+    while (seconds := _batch(call, args, n)) < BATCH_SECONDS / 4:
         n *= 10
     per_call = min(seconds, _batch(call, args, n)) / n
     return max(1, round(BATCH_SECONDS / per_call)), per_call
