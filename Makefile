@@ -43,4 +43,4 @@ stress: install
 	$(PYTHON) tests/stress.py
 
 clean:
-	rm -rf build dist *.egg-info zugbruecke/_bin zugbruecke/_core*.so tests/.dll-cache
+	rm -rf build dist *.egg-info zugbruecke/_bin zugbruecke/_core*.so tests/.dll-cache bench/.cache
