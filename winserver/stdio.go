@@ -79,9 +79,7 @@ func drainOutput() {
 	if dllStdout == 0 {
 		return
 	}
-	name, _ := syscall.UTF16PtrFromString("msvcrt.dll")
-	if h, _, _ := procGetModuleHandleW.Call(uintptr(unsafe.Pointer(name))); h != 0 {
-		crt := &syscall.DLL{Name: "msvcrt.dll", Handle: syscall.Handle(h)}
+	if crt := loadedMsvcrt(); crt != nil {
 		if fflush, err := crt.FindProc("fflush"); err == nil {
 			fflush.Call(0)
 		}
@@ -106,12 +104,10 @@ func drainOutput() {
 // console, so DLL output arrives when it is printed. Binary mode: "\n" stays "\n" on
 // the Linux side. C runtimes loaded later pick up the new standard handles themselves.
 func rebindMsvcrt(w, orig syscall.Handle) {
-	name, _ := syscall.UTF16PtrFromString("msvcrt.dll")
-	h, _, _ := procGetModuleHandleW.Call(uintptr(unsafe.Pointer(name)))
-	if h == 0 {
+	crt := loadedMsvcrt()
+	if crt == nil {
 		return
 	}
-	crt := &syscall.DLL{Name: "msvcrt.dll", Handle: syscall.Handle(h)}
 	getOSF, err0 := crt.FindProc("_get_osfhandle")
 	openOSF, err1 := crt.FindProc("_open_osfhandle")
 	dup2, err2 := crt.FindProc("_dup2")
@@ -135,4 +131,15 @@ func rebindMsvcrt(w, orig syscall.Handle) {
 	fileSize := 3*unsafe.Sizeof(uintptr(0)) + 5*4
 	fileSize = (fileSize + unsafe.Sizeof(uintptr(0)) - 1) &^ (unsafe.Sizeof(uintptr(0)) - 1)
 	setvbuf.Call(iob.Addr()+fileSize, 0, ioNBF, 0)
+}
+
+// loadedMsvcrt is msvcrt.dll if the process has loaded it, else nil (it is not loaded
+// here: a C runtime loaded later sets itself up from the current standard handles).
+func loadedMsvcrt() *syscall.DLL {
+	name, _ := syscall.UTF16PtrFromString("msvcrt.dll")
+	h, _, _ := procGetModuleHandleW.Call(uintptr(unsafe.Pointer(name)))
+	if h == 0 {
+		return nil
+	}
+	return &syscall.DLL{Name: "msvcrt.dll", Handle: syscall.Handle(h)}
 }

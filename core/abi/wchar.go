@@ -32,6 +32,22 @@ func UTF32ToUTF16(src []byte) []byte {
 	return out
 }
 
+// AppendUTF16 appends the UTF-16 units of a little-endian UTF-32 string to dst, however
+// many there are (characters outside the BMP take two): a NUL-terminated string, unlike a
+// buffer, has no size to keep.
+func AppendUTF16(dst, src []byte) []byte {
+	for i := 0; i+4 <= len(src); i += 4 {
+		r := rune(binary.LittleEndian.Uint32(src[i:]))
+		if r1, r2 := utf16.EncodeRune(r); r1 != '\uFFFD' {
+			dst = binary.LittleEndian.AppendUint16(dst, uint16(r1))
+			dst = binary.LittleEndian.AppendUint16(dst, uint16(r2))
+			continue
+		}
+		dst = binary.LittleEndian.AppendUint16(dst, uint16(r))
+	}
+	return dst
+}
+
 // UTF16ToUTF32 writes UTF-16 units back into a UTF-32 buffer, joining surrogate pairs.
 // Elements past the decoded text are zeroed.
 func UTF16ToUTF32(dst, src []byte) {

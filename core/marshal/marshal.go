@@ -17,7 +17,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
-	"unicode/utf16"
 
 	"github.com/zugbruecke/zugbruecke/core/abi"
 	"github.com/zugbruecke/zugbruecke/core/layout"
@@ -282,15 +281,7 @@ func (e *Encoder) cstring(v uintptr, wide bool) (int, error) {
 func (e *Encoder) stringRegion(s []byte, wide bool) int {
 	data := append(s, 0, 0, 0, 0)
 	if wide {
-		// Sized by UTF-16 units: characters outside the BMP take two.
-		units := make([]uint16, 0, len(s)/4+1)
-		for i := 0; i+4 <= len(s); i += 4 {
-			units = utf16.AppendRune(units, rune(binary.LittleEndian.Uint32(s[i:])))
-		}
-		data = make([]byte, 0, 2*len(units)+2)
-		for _, u := range append(units, 0) {
-			data = binary.LittleEndian.AppendUint16(data, u)
-		}
+		data = append(abi.AppendUTF16(make([]byte, 0, len(s)/2+2), s), 0, 0)
 	}
 	e.Call.Regions = append(e.Call.Regions, wire.Region{Data: data})
 	return len(e.Call.Regions) - 1
