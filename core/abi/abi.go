@@ -6,16 +6,19 @@ package abi
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // Arch is one Windows ABI. Adding an ABI is adding a row, not a branch.
 type Arch struct {
-	Name       string
-	PtrSize    int // bytes in a pointer, size_t, HANDLE
-	SlotSize   int // bytes per argument word: a win32 stack word, a win64 slot
-	LongSize   int // C long (LLP64 and ILP32: 4 on both)
-	WCharSize  int // wchar_t: UTF-16 code unit
-	LongDouble int // long double is double with MSVC
+	Name       string // the session parameter "arch" and the server's hello
+	Machine    uint16 // the PE header's Machine field of the DLLs this ABI loads
+	PtrSize    int    // bytes in a pointer, size_t, HANDLE
+	SlotSize   int    // bytes per argument word: a win32 stack word, a win64 slot
+	LongSize   int    // C long (LLP64 and ILP32: 4 on both)
+	WCharSize  int    // wchar_t: UTF-16 code unit
+	LongDouble int    // long double is double with MSVC
 	// WideSlots: arguments wider than a slot take several consecutive slots (win32 stack
 	// words); otherwise every argument takes exactly one slot (win64).
 	WideSlots bool
@@ -35,26 +38,52 @@ type Arch struct {
 
 var (
 	// Win32 is the 32-bit x86 Windows ABI (cdecl and stdcall).
-	Win32 = &Arch{Name: "win32", PtrSize: 4, SlotSize: 4, LongSize: 4, WCharSize: 2,
+	Win32 = &Arch{Name: "win32", Machine: 0x014C, PtrSize: 4, SlotSize: 4, LongSize: 4, WCharSize: 2,
 		LongDouble: 8, WideSlots: true, CalleePops: true, X87Return: true,
 		StructSlotSizes: nil, StructRegSizes: []int{1, 2, 4, 8}}
 	// Win64 is the Microsoft x64 calling convention.
-	Win64 = &Arch{Name: "win64", PtrSize: 8, SlotSize: 8, LongSize: 4, WCharSize: 2,
+	Win64 = &Arch{Name: "win64", Machine: 0x8664, PtrSize: 8, SlotSize: 8, LongSize: 4, WCharSize: 2,
 		LongDouble: 8, WideSlots: false, CalleePops: false, X87Return: false,
 		StructSlotSizes: []int{1, 2, 4, 8}, StructRegSizes: []int{1, 2, 4, 8}}
 )
 
-// Arches lists the supported ABIs.
+// Arches lists the supported ABIs: the one table every check of an arch name uses.
 var Arches = []*Arch{Win32, Win64}
 
-// ByName returns the ABI called name ("win32" or "win64").
+// ArchNames lists the names of Arches, in order.
+func ArchNames() []string {
+	names := make([]string, len(Arches))
+	for i, a := range Arches {
+		names[i] = a.Name
+	}
+	return names
+}
+
+// ArchReason says what an arch name must be, for the messages of every check of one:
+// must be one of "win32", "win64".
+func ArchReason() string {
+	quoted := make([]string, len(Arches))
+	for i, a := range Arches {
+		quoted[i] = strconv.Quote(a.Name)
+	}
+	return "must be one of " + strings.Join(quoted, ", ")
+}
+
+// ArchError is a name that no row of Arches has.
+type ArchError struct {
+	Name string
+}
+
+func (e *ArchError) Error() string { return fmt.Sprintf("abi: arch %q: %s", e.Name, ArchReason()) }
+
+// ByName returns the ABI called name, or an *ArchError.
 func ByName(name string) (*Arch, error) {
 	for _, a := range Arches {
 		if a.Name == name {
 			return a, nil
 		}
 	}
-	return nil, fmt.Errorf("abi: unknown arch %q (want win32 or win64)", name)
+	return nil, &ArchError{Name: name}
 }
 
 // Conv is a calling convention.

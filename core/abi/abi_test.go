@@ -148,3 +148,19 @@ func TestWideBuffers(t *testing.T) {
 		}
 	}
 }
+
+func TestByName(t *testing.T) {
+	for _, a := range Arches {
+		if got, err := ByName(a.Name); got != a || err != nil {
+			t.Errorf("ByName(%q) = %v, %v", a.Name, got, err)
+		}
+	}
+	_, err := ByName("win16")
+	const want = `abi: arch "win16": must be one of "win32", "win64"`
+	if err == nil || err.Error() != want {
+		t.Errorf("ByName(win16): %v, want %s", err, want)
+	}
+	if got := ArchNames(); len(got) != 2 || got[0] != "win32" || got[1] != "win64" {
+		t.Errorf("ArchNames() = %q", got)
+	}
+}

@@ -96,9 +96,6 @@ type param struct {
 	set   func(c *Config, v any)
 }
 
-// archs lists the allowed values of "arch".
-var archs = []string{"win32", "win64"}
-
 // transports lists the allowed values of "transport": frames through shared memory with
 // a pipe doorbell (shm), or through the pipes only (pipe).
 var transports = []string{"shm", "pipe"}
@@ -108,7 +105,7 @@ var deprecated = map[string]bool{"pythonversion": true, "copy_modules": true}
 
 // params maps each public parameter name to its description.
 var params = map[string]param{
-	"arch": {kindString, oneOf(archs),
+	"arch": {kindString, validArch,
 		func(c *Config) any { return c.Arch }, func(c *Config, v any) { c.Arch = v.(string) }},
 	"log_level": {kindInt, nonNegative,
 		func(c *Config) any { return c.LogLevel }, func(c *Config, v any) { c.LogLevel = v.(int) }},

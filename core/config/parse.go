@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/zugbruecke/zugbruecke/core/abi"
 )
 
 // kind is the Go type a parameter value has once converted.
@@ -152,6 +154,14 @@ func toFloat(raw any) (float64, bool) {
 		return f, err == nil
 	}
 	return 0, false
+}
+
+// validArch accepts the names of core/abi.Arches.
+func validArch(v any) string {
+	if _, err := abi.ByName(v.(string)); err != nil {
+		return abi.ArchReason()
+	}
+	return ""
 }
 
 // oneOf returns a check that accepts only the strings in allowed.

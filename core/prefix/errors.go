@@ -3,6 +3,8 @@ package prefix
 import (
 	"fmt"
 	"strings"
+
+	"github.com/zugbruecke/zugbruecke/core/abi"
 )
 
 // WineMissingError reports that no usable Wine loader was found for an arch, or that the
@@ -41,6 +43,14 @@ type ConfigError struct {
 
 func (e *ConfigError) Error() string {
 	return fmt.Sprintf("zugbruecke: invalid %s='%s': %s", e.Param, e.Value, e.Reason)
+}
+
+// checkArch returns a *ConfigError unless arch names a row of core/abi.Arches.
+func checkArch(arch string) error {
+	if _, err := abi.ByName(arch); err != nil {
+		return &ConfigError{Param: "arch", Value: arch, Reason: abi.ArchReason()}
+	}
+	return nil
 }
 
 // PrefixError reports a failed step while locking, checking, creating or updating a prefix.

@@ -51,9 +51,10 @@ func Ensure(opts Options) (*Prefix, error) {
 }
 
 func checkOptions(opts Options) error {
+	if err := checkArch(opts.Arch); err != nil {
+		return err
+	}
 	switch {
-	case opts.Arch != "win32" && opts.Arch != "win64":
-		return &ConfigError{Param: "arch", Value: opts.Arch, Reason: "must be 'win32' or 'win64'"}
 	case opts.Root == "":
 		return &ConfigError{Param: "root", Reason: "the data folder for Wine prefixes is not set"}
 	case opts.PRNG32 == "":

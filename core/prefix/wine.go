@@ -41,8 +41,8 @@ var dllOverrides = []string{"mscoree", "mshtml"}
 // A non-empty explicit path (config parameter "wine") wins; it must be an executable file. A
 // name without a slash is looked up in PATH.
 func FindWine(arch, explicit string) (string, error) {
-	if arch != "win32" && arch != "win64" {
-		return "", &ConfigError{Param: "arch", Value: arch, Reason: "must be 'win32' or 'win64'"}
+	if err := checkArch(arch); err != nil {
+		return "", err
 	}
 	if explicit != "" {
 		return checkExplicit(arch, explicit)
