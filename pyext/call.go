@@ -78,7 +78,7 @@ func memOf(p unsafe.Pointer, n int) []byte {
 
 // argError raises ctypes.ArgumentError-style errors (the package adds "argument N: ").
 func argError(i int, format string, a ...any) *C.PyObject {
-	return raise("argument", int64(i+1), fmt.Sprintf(format, a...))
+	return raise(session.ErrorArgument, int64(i+1), fmt.Sprintf(format, a...))
 }
 
 // lower converts value o for kind k into arg; it returns false with a Python exception set.
@@ -243,7 +243,7 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result, syn
 	}
 	conv, ret, deref, lastErr := splitFlags(flags)
 	if !ret.Valid() {
-		return raise("error", 0, fmt.Sprintf("zugbruecke: bad result kind %d", ret))
+		return raise(session.ErrorOther, 0, fmt.Sprintf("zugbruecke: bad result kind %d", ret))
 	}
 	n := int(C.zb_tuple_size(values))
 	ks := memOf(unsafe.Pointer(kinds), n)
@@ -252,7 +252,7 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result, syn
 		k := abi.Kind(ks[i])
 		if !k.Valid() || k == abi.Void {
 			cs.release()
-			return raise("error", 0, fmt.Sprintf("zugbruecke: bad argument kind %d", k))
+			return raise(session.ErrorOther, 0, fmt.Sprintf("zugbruecke: bad argument kind %d", k))
 		}
 		if !cs.lower(i, k, C.zb_tuple_item(values, C.Py_ssize_t(i)), &cs.args[i]) {
 			cs.release()
@@ -269,7 +269,7 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result, syn
 		ta, ok := typedValue(result)
 		if !ok {
 			cs.release()
-			return raise("error", 0, "zugbruecke: a structure result needs (type id, address)")
+			return raise(session.ErrorOther, 0, "zugbruecke: a structure result needs (type id, address)")
 		}
 		ta.arg = -1
 		cs.typed = append(cs.typed, ta)

@@ -48,7 +48,7 @@ func zbCallbackNew(h C.ulonglong, handler *C.PyObject, p *C.char, n C.int, lin C
 	}
 	var cs callbackSig
 	if err := json.Unmarshal([]byte(goString(p, n)), &cs); err != nil {
-		return raise("error", 0, "zugbruecke: callback signature: "+err.Error())
+		return raise(session.ErrorOther, 0, "zugbruecke: callback signature: "+err.Error())
 	}
 	cb := &pyCallback{handler: handler, sig: wire.CallbackNew{Conv: cs.Conv, Ret: cs.Ret}, linux: uintptr(lin)}
 	for _, a := range cs.Args {

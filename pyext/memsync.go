@@ -31,7 +31,7 @@ func (e *syncArgError) Unwrap() error { return e.err }
 // report address). The report address names 16 bytes of Python memory (or is 0).
 func (cs *callState) lowerSyncs(o *C.PyObject) bool {
 	if C.zb_is_tuple(o) == 0 {
-		raise("error", 0, "zugbruecke: call: memsync descriptions must be a tuple")
+		raise(session.ErrorOther, 0, "zugbruecke: call: memsync descriptions must be a tuple")
 		return false
 	}
 	n := int(C.zb_tuple_size(o))
@@ -41,7 +41,7 @@ func (cs *callState) lowerSyncs(o *C.PyObject) bool {
 		s, loc, err := cs.lowerSync(item)
 		if err != nil {
 			if C.PyErr_Occurred() == nil {
-				raise("error", 0, "zugbruecke: call: memsync description "+fmt.Sprint(i)+": "+err.Error())
+				raise(session.ErrorOther, 0, "zugbruecke: call: memsync description "+fmt.Sprint(i)+": "+err.Error())
 			}
 			return false
 		}
@@ -96,11 +96,11 @@ func zbAdopt(h, srv C.ulonglong, id, count C.long, lin C.ulonglong, data *C.PyOb
 	}
 	t := types.Get(int(id))
 	if t == nil || count < 0 || lin == 0 {
-		return raise("type", 0, "zugbruecke: adopt: unknown type, negative count or NULL address")
+		return raise(session.ErrorType, 0, "zugbruecke: adopt: unknown type, negative count or NULL address")
 	}
 	l := t.Layout(s.ABI)
 	if t.LinuxSize > 0 && int(count) > marshal.MaxSync/t.LinuxSize || l.Size > 0 && int(count) > marshal.MaxSync/l.Size {
-		return raise("error", 0, fmt.Sprintf("zugbruecke: adopt: %d elements of %d bytes is too much", count, l.Size))
+		return raise(session.ErrorOther, 0, fmt.Sprintf("zugbruecke: adopt: %d elements of %d bytes is too much", count, l.Size))
 	}
 	size := l.Size * int(count)
 	var win []byte
@@ -108,7 +108,7 @@ func zbAdopt(h, srv C.ulonglong, id, count C.long, lin C.ulonglong, data *C.PyOb
 	case C.zb_is_bytes(data) != 0:
 		win = C.GoBytes(unsafe.Pointer(C.zb_bytes_data(data)), C.int(C.zb_bytes_size(data)))
 		if len(win) < size {
-			return raise("error", 0, fmt.Sprintf("zugbruecke: adopt: %d bytes for %d", len(win), size))
+			return raise(session.ErrorOther, 0, fmt.Sprintf("zugbruecke: adopt: %d bytes for %d", len(win), size))
 		}
 	case size > 0:
 		ts := releaseGIL()

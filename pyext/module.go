@@ -100,8 +100,8 @@ func signalled() bool {
 }
 
 // raise sets a Python exception through the package's factory and returns NULL.
-func raise(kind string, code int64, msg string) *C.PyObject {
-	ck := C.CString(kind)
+func raise(kind session.ErrorKind, code int64, msg string) *C.PyObject {
+	ck := C.CString(string(kind))
 	defer C.free(unsafe.Pointer(ck))
 	cm := C.CString(msg)
 	defer C.free(unsafe.Pointer(cm))
@@ -126,23 +126,23 @@ func raiseErr(err error) *C.PyObject {
 	case errors.Is(err, session.ErrInterrupted) && C.PyErr_Occurred() != nil:
 		return nil // the signal handler's exception
 	case errors.As(err, &le):
-		return raise("load", int64(le.Code), le.Msg)
+		return raise(session.ErrorLoad, int64(le.Code), le.Msg)
 	case errors.As(err, &se):
-		return raise("symbol", int64(se.Code), se.Msg)
+		return raise(session.ErrorSymbol, int64(se.Code), se.Msg)
 	case errors.As(err, &ex):
-		return raise("exception", int64(ex.Code), ex.Error())
+		return raise(session.ErrorException, int64(ex.Code), ex.Error())
 	case errors.As(err, &wm):
-		return raise("wine", 0, err.Error())
+		return raise(session.ErrorWine, 0, err.Error())
 	case errors.As(err, &uk), errors.As(err, &ve), errors.As(err, &fe):
-		return raise("config", 0, err.Error())
+		return raise(session.ErrorConfig, 0, err.Error())
 	case session.IsTerminated(err):
-		return raise("terminated", 0, err.Error())
+		return raise(session.ErrorTerminated, 0, err.Error())
 	case errors.As(err, &st):
-		return raise("start", 0, err.Error())
+		return raise(session.ErrorStart, 0, err.Error())
 	case errors.As(err, &sv):
-		return raise("server", 0, err.Error())
+		return raise(session.ErrorServer, 0, err.Error())
 	}
-	return raise("error", 0, err.Error())
+	return raise(session.ErrorOther, 0, err.Error())
 }
 
 func goString(p *C.char, n C.int) string { return C.GoStringN(p, n) }

@@ -41,7 +41,7 @@ func getenv(env []string, key string) string {
 func zbResolveConfig(p *C.char, n C.int, penv *C.char, nenv C.int) *C.PyObject {
 	var kwargs map[string]any
 	if err := json.Unmarshal([]byte(goString(p, n)), &kwargs); err != nil {
-		return raise("config", 0, "zugbruecke: configuration arguments: "+err.Error())
+		return raise(session.ErrorConfig, 0, "zugbruecke: configuration arguments: "+err.Error())
 	}
 	env, err := environ(penv, nenv)
 	if err != nil {
@@ -115,7 +115,7 @@ func start(c *config.Config, bin string, env []string) (*session.Session, error)
 func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nenv C.int) *C.PyObject {
 	var values map[string]any
 	if err := json.Unmarshal([]byte(goString(cfg, ncfg)), &values); err != nil {
-		return raise("config", 0, "zugbruecke: configuration: "+err.Error())
+		return raise(session.ErrorConfig, 0, "zugbruecke: configuration: "+err.Error())
 	}
 	c := config.Defaults()
 	for k, v := range values {

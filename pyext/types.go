@@ -22,11 +22,11 @@ var types layout.Registry
 func zbTypeRegister(p *C.char, n C.int) *C.PyObject {
 	var d layout.Desc
 	if err := json.Unmarshal([]byte(goString(p, n)), &d); err != nil {
-		return raise("error", 0, "zugbruecke: type description: "+err.Error())
+		return raise(session.ErrorOther, 0, "zugbruecke: type description: "+err.Error())
 	}
 	id, err := types.Add(&d)
 	if err != nil {
-		return raise("type", 0, err.Error())
+		return raise(session.ErrorType, 0, err.Error())
 	}
 	return C.PyLong_FromLong(C.long(id))
 }
@@ -34,7 +34,7 @@ func zbTypeRegister(p *C.char, n C.int) *C.PyObject {
 //export zbTypeBind
 func zbTypeBind(ptr, elem C.long) *C.PyObject {
 	if err := types.Bind(int(ptr), int(elem)); err != nil {
-		return raise("type", 0, err.Error())
+		return raise(session.ErrorType, 0, err.Error())
 	}
 	return C.zb_none()
 }
@@ -47,7 +47,7 @@ func zbTypeInfo(h C.ulonglong, id C.long) *C.PyObject {
 	}
 	t := types.Get(int(id))
 	if t == nil {
-		return raise("type", 0, "zugbruecke: unknown type id")
+		return raise(session.ErrorType, 0, "zugbruecke: unknown type id")
 	}
 	l := t.Layout(s.ABI)
 	offs := append([]int{l.Size, l.Align}, l.Offsets...)
@@ -63,7 +63,7 @@ func zbMirror(h C.ulonglong, srv C.ulonglong, id C.long, lin C.ulonglong) *C.PyO
 	}
 	t := types.Get(int(id))
 	if t == nil {
-		return raise("type", 0, "zugbruecke: unknown type id")
+		return raise(session.ErrorType, 0, "zugbruecke: unknown type id")
 	}
 	l := t.Layout(s.ABI)
 	ts := releaseGIL()
@@ -96,7 +96,7 @@ func zbFromWin(h C.ulonglong, id C.long, data *C.char, n C.int, lin C.ulonglong)
 	s := lookup(h)
 	t := types.Get(int(id))
 	if s == nil || t == nil {
-		return raise("type", 0, "zugbruecke: unknown session or type")
+		return raise(session.ErrorType, 0, "zugbruecke: unknown session or type")
 	}
 	win := C.GoBytes(unsafe.Pointer(data), n)
 	mem := unsafe.Slice((*byte)(ptrAt(uintptr(lin))), t.LinuxSize)
@@ -111,7 +111,7 @@ func zbToWin(h C.ulonglong, id C.long, lin C.ulonglong, orig *C.char, n C.int) *
 	s := lookup(h)
 	t := types.Get(int(id))
 	if s == nil || t == nil {
-		return raise("type", 0, "zugbruecke: unknown session or type")
+		return raise(session.ErrorType, 0, "zugbruecke: unknown session or type")
 	}
 	mem := unsafe.Slice((*byte)(ptrAt(uintptr(lin))), t.LinuxSize)
 	win, err := marshal.ToWinKeep(s.ABI, t, mem, C.GoBytes(unsafe.Pointer(orig), n))

@@ -5,6 +5,31 @@ import (
 	"fmt"
 )
 
+// ErrorKind names a class of failure for the Python package: pyext hands it, with a code
+// and a message, to the package's error factory (zugbruecke/_session.py), which raises
+// what ctypes would. zugbruecke/_zcontract.py declares the same names (go generate
+// ./core/internal/contract).
+type ErrorKind string
+
+// Error kinds.
+const (
+	ErrorLoad       ErrorKind = "load"       // *LoadError; the code is the Windows error
+	ErrorSymbol     ErrorKind = "symbol"     // *SymbolError; the code is the Windows error
+	ErrorArgument   ErrorKind = "argument"   // a bad call argument; the code is its 1-based position
+	ErrorException  ErrorKind = "exception"  // *ExceptionError; the code is the exception code
+	ErrorType       ErrorKind = "type"       // a type that cannot be described or used
+	ErrorWine       ErrorKind = "wine"       // no usable Wine (core/prefix.WineMissingError)
+	ErrorConfig     ErrorKind = "config"     // a bad configuration (core/config errors)
+	ErrorTerminated ErrorKind = "terminated" // ErrTerminated
+	ErrorStart      ErrorKind = "start"      // *StartError
+	ErrorServer     ErrorKind = "server"     // *ServerError
+	ErrorOther      ErrorKind = "error"      // anything else
+)
+
+// ErrorKinds lists every ErrorKind.
+var ErrorKinds = []ErrorKind{ErrorLoad, ErrorSymbol, ErrorArgument, ErrorException, ErrorType,
+	ErrorWine, ErrorConfig, ErrorTerminated, ErrorStart, ErrorServer, ErrorOther}
+
 // ErrTerminated is returned by requests on a session that was terminated.
 var ErrTerminated = errors.New("zugbruecke: session terminated")
 
