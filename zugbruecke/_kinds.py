@@ -1,5 +1,6 @@
-"""Value kinds shared with the Go core (core/abi/abi.go: type Kind) and the mapping from
-ctypes' fundamental types to them, with Windows semantics.
+"""Value kinds shared with the Go core (core/abi.Kind, through the generated _zcontract),
+conventions and result dereferencing, and the mapping from ctypes' fundamental types to
+the kinds, with Windows semantics.
 
 Python's ctypes types have Linux sizes; the session namespace replaces the ones whose
 Windows size differs (c_long is c_int, c_size_t follows the session's arch, c_longdouble
@@ -8,12 +9,34 @@ is c_double), so a type code plus its Linux size names the Windows type unambigu
 
 import ctypes
 
-VOID, BOOL, INT8, UINT8, INT16, UINT16, INT32, UINT32, INT64, UINT64 = range(10)
-FLOAT32, FLOAT64, POINTER, CHAR, WCHAR, CHARP, WCHARP, BUFFER, WBUFFER, TYPED, STRUCT = range(10, 21)
-
-# Conventions and result dereferencing, as core/abi.Conv and wire.Deref*.
-CDECL, STDCALL = 0, 1
-DEREF_NONE, DEREF_CSTR, DEREF_WSTR = 0, 1, 2
+from ._zcontract import (  # noqa: F401 (re-exported)
+    CONV_CDECL as CDECL,
+    CONV_STDCALL as STDCALL,
+    DEREF_CSTR,
+    DEREF_NONE,
+    DEREF_WSTR,
+    KIND_BOOL as BOOL,
+    KIND_BUFFER as BUFFER,
+    KIND_CHAR as CHAR,
+    KIND_CHARP as CHARP,
+    KIND_FLOAT32 as FLOAT32,
+    KIND_FLOAT64 as FLOAT64,
+    KIND_INT8 as INT8,
+    KIND_INT16 as INT16,
+    KIND_INT32 as INT32,
+    KIND_INT64 as INT64,
+    KIND_POINTER as POINTER,
+    KIND_STRUCT as STRUCT,
+    KIND_TYPED as TYPED,
+    KIND_UINT8 as UINT8,
+    KIND_UINT16 as UINT16,
+    KIND_UINT32 as UINT32,
+    KIND_UINT64 as UINT64,
+    KIND_VOID as VOID,
+    KIND_WBUFFER as WBUFFER,
+    KIND_WCHAR as WCHAR,
+    KIND_WCHARP as WCHARP,
+)
 
 _BY_CODE = {
     "?": BOOL, "c": CHAR, "u": WCHAR, "b": INT8, "B": UINT8, "h": INT16, "H": UINT16,

@@ -10,7 +10,7 @@ import (
 // Desc describes a ctypes type as the Python side sends it (JSON). Elem and field types
 // name types registered before, by id.
 type Desc struct {
-	Class  string      `json:"class"` // "simple", "array", "struct", "union", "pointer"
+	Class  string      `json:"class"` // Class.String(): "simple", "array", "struct", "union", "pointer"
 	Kind   int         `json:"kind"`  // abi.Kind for simple and pointer types
 	Elem   int         `json:"elem"`  // array element or pointee id; -1 for an untyped pointer
 	Len    int         `json:"len"`
@@ -30,7 +30,14 @@ type FieldDesc struct {
 	Anon   bool   `json:"anon"`
 }
 
-var classes = map[string]Class{"simple": Simple, "array": Array, "struct": Struct, "union": Union, "pointer": Pointer}
+// classes maps the tags of Desc.Class to classes.
+var classes = func() map[string]Class {
+	m := map[string]Class{}
+	for c := Class(0); c.Valid(); c++ {
+		m[c.String()] = c
+	}
+	return m
+}()
 
 // Registry holds registered types by id.
 type Registry struct {

@@ -28,6 +28,20 @@ const (
 	Pointer              // a pointer to Elem (nil Elem: untyped, c_void_p)
 )
 
+// classNames are the tags of Desc.Class.
+var classNames = [...]string{Simple: "simple", Array: "array", Struct: "struct", Union: "union", Pointer: "pointer"}
+
+// String returns the tag that names c in a type description (Desc.Class).
+func (c Class) String() string {
+	if c.Valid() {
+		return classNames[c]
+	}
+	return fmt.Sprintf("class(%d)", uint8(c))
+}
+
+// Valid reports whether c is a known class.
+func (c Class) Valid() bool { return int(c) < len(classNames) }
+
 // Type is a ctypes type. Types are immutable once registered; their Windows layouts are
 // computed on first use per arch and cached.
 type Type struct {
