@@ -17,9 +17,24 @@ func TestUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := Python(); !bytes.Equal(got, committed) {
-		t.Errorf("%s is stale: run `go generate ./core/internal/contract`\n--- generated\n%s", File, got)
+	got := Python()
+	if bytes.Equal(got, committed) {
+		return
 	}
+	want, have := strings.Split(string(got), "\n"), strings.Split(string(committed), "\n")
+	for i := 0; ; i++ {
+		if i >= len(want) || i >= len(have) || want[i] != have[i] {
+			t.Fatalf("%s is stale, run `go generate ./core/internal/contract`; line %d:\n committed: %s\n generated: %s",
+				File, i+1, at(have, i), at(want, i))
+		}
+	}
+}
+
+func at(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return "(end of file)"
 }
 
 // TestKindsNamed checks that every Kind from 0 to the last has a Python name, and no other.
