@@ -131,9 +131,11 @@ const (
 	kindCount
 )
 
-var kindNames = [...]string{"void", "bool", "int8", "uint8", "int16", "uint16", "int32",
-	"uint32", "int64", "uint64", "float", "double", "pointer", "char", "wchar", "char*",
-	"wchar*", "buffer", "wbuffer", "typed", "struct"}
+var kindNames = [kindCount]string{Void: "void", Bool: "bool", Int8: "int8", Uint8: "uint8",
+	Int16: "int16", Uint16: "uint16", Int32: "int32", Uint32: "uint32", Int64: "int64",
+	Uint64: "uint64", Float32: "float", Float64: "double", Pointer: "pointer", Char: "char",
+	WChar: "wchar", CharP: "char*", WCharP: "wchar*", Buffer: "buffer", WBuffer: "wbuffer",
+	Typed: "typed", Struct: "struct"}
 
 func (k Kind) String() string {
 	if k < kindCount {

@@ -164,3 +164,14 @@ func TestByName(t *testing.T) {
 		t.Errorf("ArchNames() = %q", got)
 	}
 }
+
+func TestKindNames(t *testing.T) {
+	seen := map[string]bool{}
+	for k := Kind(0); k.Valid(); k++ {
+		if name := k.String(); name == "" || seen[name] {
+			t.Errorf("kind %d: name %q missing or repeated", uint8(k), name)
+		} else {
+			seen[name] = true
+		}
+	}
+}
