@@ -1,6 +1,9 @@
 // Package session runs one zugbruecke server process under Wine and talks to it: the
 // handshake, requests (load, symbol, call, read memory) and termination. It knows nothing
 // of Python; pyext drives it.
+//
+// session.go starts and stops the server process; channel.go holds the channels, one per
+// client thread, and routes frames to them; requests.go and call.go are the requests.
 package session
 
 import (
@@ -11,7 +14,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -75,39 +77,6 @@ type Session struct {
 	closeOnce sync.Once
 }
 
-// Chan is one client thread's conversation with the server.
-type Chan struct {
-	s     *Session
-	ID    uint32
-	in    chan wire.Frame
-	out   *transport.Mailbox // to the server, nil without shared memory
-	back  *transport.Mailbox // from the server
-	buf   []byte             // the request being sent
-	rbuf  []byte             // the last frame from the back mailbox
-	call  wire.Call
-	reply wire.CallReply
-
-	abandoned atomic.Bool
-}
-
-// keepBuffer is the largest frame buffer a channel keeps for the next frame.
-const keepBuffer = 4 << 20
-
-// InterruptPoll is how often a waiting request asks Session.Interrupted.
-const InterruptPoll = 100 * time.Millisecond
-
-// Abandoned reports whether a request on ch was given up (ErrInterrupted): the channel
-// cannot be used again.
-func (ch *Chan) Abandoned() bool { return ch.abandoned.Load() }
-
-// abandon drops ch from the session: a late reply for it is discarded.
-func (ch *Chan) abandon() {
-	ch.abandoned.Store(true)
-	ch.s.chMu.Lock()
-	delete(ch.s.chans, ch.ID)
-	ch.s.chMu.Unlock()
-}
-
 // Start launches the server under Wine and completes the handshake within
 // opts.TimeoutStart.
 func Start(opts Options) (*Session, error) {
@@ -139,11 +108,29 @@ func start(opts Options) (*Session, error) {
 	}
 	s := &Session{ABI: a, opts: opts, done: make(chan struct{}), dead: make(chan struct{}),
 		chans: map[uint32]*Chan{}}
+	if err := s.launch(); err != nil {
+		return nil, err
+	}
+	if err := s.awaitHandshake(opts.TimeoutStart); err != nil {
+		s.kill()
+		return nil, err
+	}
+	if s.shm != nil {
+		s.shm.Unlink() // both sides have it mapped: nothing stays behind in the file system
+	}
+	go s.read()
+	return s, nil
+}
+
+// launch runs the server under Wine, its standard input and output as the pipe transport,
+// after creating the shared memory file for the shm transport.
+func (s *Session) launch() error {
+	opts := &s.opts
 	args := []string{opts.Server}
 	if opts.Transport == "shm" {
 		shm, err := transport.CreateShm(opts.ShmDir, transport.DefaultLayout)
 		if err != nil {
-			return nil, &StartError{Msg: "shared memory", Err: err}
+			return &StartError{Msg: "shared memory", Err: err}
 		}
 		s.shm = shm
 		// Wine maps the Unix file system on drive Z:.
@@ -166,7 +153,7 @@ func start(opts Options) (*Session, error) {
 		if s.shm != nil {
 			s.shm.Close()
 		}
-		return nil, &StartError{Msg: "pipe", Err: err}
+		return &StartError{Msg: "pipe", Err: err}
 	}
 	if opts.Stderr != nil {
 		cmd.Stderr = opts.Stderr
@@ -175,7 +162,7 @@ func start(opts Options) (*Session, error) {
 		if s.shm != nil {
 			s.shm.Close()
 		}
-		return nil, &StartError{Msg: "cannot run " + opts.Loader, Err: err}
+		return &StartError{Msg: "cannot run " + opts.Loader, Err: err}
 	}
 	s.cmd = cmd
 	s.PID = cmd.Process.Pid
@@ -183,183 +170,25 @@ func start(opts Options) (*Session, error) {
 		s.wait = cmd.Wait()
 		close(s.done)
 	}()
+	return nil
+}
 
+// awaitHandshake waits up to timeout (30 s if not positive) for the server's hello.
+func (s *Session) awaitHandshake(timeout time.Duration) error {
 	hello := make(chan error, 1)
 	go func() { hello <- s.handshake() }()
-	timeout := opts.TimeoutStart
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
 	select {
-	case err = <-hello:
+	case err := <-hello:
+		return err
 	case <-time.After(timeout):
-		err = &StartError{Msg: fmt.Sprintf("no handshake within %v", timeout)}
-	}
-	if err != nil {
-		s.kill()
-		return nil, err
-	}
-	if s.shm != nil {
-		s.shm.Unlink() // both sides have it mapped: nothing stays behind in the file system
-	}
-	go s.read()
-	return s, nil
-}
-
-// read routes frames to channels until the transport fails.
-func (s *Session) read() {
-	defer close(s.dead)
-	for {
-		f, err := s.tr.Recv()
-		if err != nil {
-			s.fail("read", err)
-			return
-		}
-		if f.Type == wire.TOutput {
-			s.output(f)
-			continue
-		}
-		f.Payload = append([]byte(nil), f.Payload...)
-		s.chMu.Lock()
-		ch := s.chans[f.Channel]
-		s.chMu.Unlock()
-		if ch == nil && f.Type == wire.TCallback && s.OnAsync != nil {
-			var cb wire.Callback
-			if f.Decode(&cb) == nil {
-				s.chanFor(f.Channel)
-				s.OnAsync(f.Channel, &cb)
-			}
-			continue
-		}
-		if ch == nil {
-			continue // a reply nobody waits for any more
-		}
-		ch.in <- f
+		return &StartError{Msg: fmt.Sprintf("no handshake within %v", timeout)}
 	}
 }
 
-// NewChan opens a channel for a client thread.
-func (s *Session) NewChan() *Chan {
-	s.chMu.Lock()
-	s.nextCh++
-	id := s.nextCh
-	s.chMu.Unlock()
-	return s.chanFor(id)
-}
-
-// chanFor returns the channel id, creating it.
-func (s *Session) chanFor(id uint32) *Chan {
-	s.chMu.Lock()
-	defer s.chMu.Unlock()
-	if ch := s.chans[id]; ch != nil {
-		return ch
-	}
-	ch := &Chan{s: s, ID: id, in: make(chan wire.Frame, 4)}
-	if s.shm != nil {
-		ch.out = s.shm.Area.Mailbox(id, true)
-		if ch.out != nil {
-			ch.out.Abort = s.isDead
-			doorbell := wire.Append(nil, wire.TDoorbell, id, nil)
-			ch.out.Ring = func() { s.tr.Send(doorbell) }
-		}
-		ch.back = s.shm.Area.Mailbox(id, false)
-	}
-	s.chans[id] = ch
-	return ch
-}
-
-// send puts an encoded frame in the channel's mailbox when it fits, ringing the doorbell
-// if the server's thread sleeps, or else writes it to the pipe.
-func (ch *Chan) send(frame []byte) error {
-	body := frame[4:]
-	if ch.out != nil && ch.out.Fits(len(body)) {
-		if ch.out.Put(body) {
-			return ch.s.tr.Send(wire.Append(nil, wire.TDoorbell, ch.ID, nil))
-		}
-		return nil
-	}
-	return ch.s.tr.Send(frame)
-}
-
-// next waits for the channel's next frame: spinning on the mailbox for a while, then
-// sleeping until the pipe brings a frame or a doorbell.
-func (ch *Chan) next() (wire.Frame, error) {
-	exited := ch.s.done
-	for {
-		if ch.back != nil {
-			// The buffer is reused: a frame is valid until the next exchange on ch
-			// (but a bulk one is not kept).
-			if cap(ch.rbuf) > keepBuffer {
-				ch.rbuf = nil
-			}
-			if body, ok := ch.back.Poll(ch.rbuf[:0]); ok {
-				ch.rbuf = body
-				return wire.ParseBody(body)
-			}
-			if !ch.back.Sleep() {
-				continue
-			}
-		}
-		var tick <-chan time.Time
-		if ch.s.Interrupted != nil {
-			tick = time.After(InterruptPoll)
-		}
-		select {
-		case f := <-ch.in:
-			if f.Type == wire.TDoorbell {
-				continue
-			}
-			return f, nil
-		case <-ch.s.dead:
-			return wire.Frame{}, ErrTerminated
-		case <-exited:
-			// The process is gone but the pipe may not end: another Wine process (the
-			// wineserver it started) can hold its write end. Frames it sent before it
-			// exited are in by now.
-			exited = nil
-			if ch.back != nil {
-				if body, ok := ch.back.TryGet(ch.rbuf[:0]); ok {
-					ch.rbuf = body
-					return wire.ParseBody(body)
-				}
-			}
-			select {
-			case f := <-ch.in:
-				if f.Type != wire.TDoorbell {
-					return f, nil
-				}
-			case <-time.After(exitGrace):
-			}
-			return wire.Frame{}, ErrTerminated
-		case <-tick:
-			if ch.s.Interrupted() {
-				return wire.Frame{}, ErrInterrupted
-			}
-		}
-	}
-}
-
-// exitGrace is how long a request waits for frames still on their way from a server
-// process that has exited.
-const exitGrace = 50 * time.Millisecond
-
-// isDead reports whether the reader has stopped (the server is gone).
-func (s *Session) isDead() bool {
-	select {
-	case <-s.dead:
-		return true
-	default:
-		return false
-	}
-}
-
-// Chan returns channel id if it exists.
-func (s *Session) Chan(id uint32) *Chan {
-	s.chMu.Lock()
-	defer s.chMu.Unlock()
-	return s.chans[id]
-}
-
+// handshake reads the server's hello and checks that it speaks our protocol and arch.
 func (s *Session) handshake() error {
 	f, err := s.tr.Recv()
 	if err != nil {
@@ -391,6 +220,7 @@ func (s *Session) Alive() bool {
 	return s.sticky() == nil
 }
 
+// sticky returns why the session cannot be used any more, or nil.
 func (s *Session) sticky() error {
 	s.errMu.Lock()
 	defer s.errMu.Unlock()
@@ -414,170 +244,6 @@ func (s *Session) fail(op string, err error) error {
 		s.err = err
 	}
 	return s.err
-}
-
-// exchange sends a request on ch and returns its reply frame, running callbacks that
-// arrive meanwhile. The frame is valid until the next exchange on ch.
-func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error) {
-	s := ch.s
-	if err := s.sticky(); err != nil {
-		return wire.Frame{}, err
-	}
-	ch.buf = wire.Append(ch.buf[:0], t, ch.ID, m)
-	if err := ch.send(ch.buf); err != nil {
-		return wire.Frame{}, s.fail(op, err)
-	}
-	for {
-		f, err := ch.next()
-		if errors.Is(err, ErrInterrupted) {
-			ch.abandon()
-			return wire.Frame{}, err
-		}
-		if err != nil {
-			return wire.Frame{}, s.fail(op, err)
-		}
-		if f.Type != wire.TCallback {
-			return f, nil
-		}
-		var cb wire.Callback
-		if err := f.Decode(&cb); err != nil {
-			return wire.Frame{}, s.fail(op, err)
-		}
-		var rep *wire.CallbackReply
-		if s.OnCallback != nil {
-			rep = s.OnCallback(ch, &cb)
-		}
-		if rep == nil {
-			rep = &wire.CallbackReply{}
-		}
-		if err := ch.Reply(rep); err != nil {
-			return wire.Frame{}, err
-		}
-	}
-}
-
-// Reply answers the callback pending on ch.
-func (ch *Chan) Reply(rep *wire.CallbackReply) error {
-	buf := wire.Append(nil, wire.TCallbackReply, ch.ID, rep)
-	if err := ch.send(buf); err != nil {
-		return ch.s.fail("callback", err)
-	}
-	return nil
-}
-
-func (s *Session) output(f wire.Frame) {
-	var o wire.Output
-	if f.Decode(&o) == nil && s.opts.Stdout != nil {
-		s.opts.Stdout.Write(o.Data)
-	}
-}
-
-// request runs one exchange and decodes the reply into rep, turning Error frames into
-// errors via onErr.
-func (ch *Chan) request(op string, t wire.Type, m wire.Msg, want wire.Type, rep wire.Msg,
-	onErr func(*wire.Error) error) error {
-	s := ch.s
-	f, err := ch.exchange(op, t, m)
-	if err != nil {
-		return err
-	}
-	switch f.Type {
-	case want:
-		if err := f.Decode(rep); err != nil {
-			return s.fail(op, err)
-		}
-		return nil
-	case wire.TError:
-		var e wire.Error
-		if err := f.Decode(&e); err != nil {
-			return s.fail(op, err)
-		}
-		if onErr != nil && e.Kind != wire.ErrRequest {
-			return onErr(&e)
-		}
-		return &ServerError{Op: op, Msg: e.Msg}
-	default:
-		return s.fail(op, fmt.Errorf("unexpected %v frame", f.Type))
-	}
-}
-
-// Load loads a DLL by name or Windows path and returns its module handle.
-func (ch *Chan) Load(name string) (uint64, error) {
-	var h wire.Handle
-	err := ch.request("load", wire.TLoad, &wire.Load{Name: name}, wire.THandle, &h,
-		func(e *wire.Error) error { return &LoadError{Name: name, Code: e.Code, Msg: e.Msg} })
-	return h.Value, err
-}
-
-// Sym resolves an export by name, or by ordinal when name is "".
-func (ch *Chan) Sym(lib uint64, name string, ordinal uint32) (uint64, error) {
-	var h wire.Handle
-	label := name
-	if name == "" {
-		label = fmt.Sprintf("ordinal %d", ordinal)
-	}
-	err := ch.request("symbol", wire.TSym, &wire.Sym{Lib: lib, Name: name, Ordinal: ordinal}, wire.THandle, &h,
-		func(e *wire.Error) error { return &SymbolError{Name: label, Code: e.Code, Msg: e.Msg} })
-	return h.Value, err
-}
-
-// Free unloads a DLL.
-func (ch *Chan) Free(lib uint64) error {
-	var h wire.Handle
-	return ch.request("free", wire.TFree, &wire.Free{Lib: lib}, wire.THandle, &h,
-		func(e *wire.Error) error { return &LoadError{Name: fmt.Sprintf("%#x", lib), Code: e.Code, Msg: e.Msg} })
-}
-
-// ReadMem reads size bytes at a server address, or a NUL-terminated string when size is 0.
-func (ch *Chan) ReadMem(addr uint64, size uint32, wide bool) ([]byte, error) {
-	var b wire.Blob
-	err := ch.request("read memory", wire.TReadMem, &wire.ReadMem{Addr: addr, Size: size, Wide: wide},
-		wire.TBlob, &b, func(e *wire.Error) error { return &ServerError{Op: "read memory", Msg: e.Msg} })
-	return append([]byte(nil), b.Data...), err
-}
-
-// CallSpec describes one call.
-type CallSpec struct {
-	Fn    uint64
-	Conv  abi.Conv
-	Ret   abi.Kind
-	Deref uint8 // wire.DerefNone, DerefCStr, DerefWStr
-	Args  []abi.Arg
-	// LastError is set as the thread's Windows LastError before the routine runs.
-	LastError uint32
-	SRet      *abi.StructRet // a structure result, or nil
-	// Prepare, if set, runs before the arguments are packed: it adds the regions that
-	// typed arguments (abi.Typed, abi.Struct) and SRet refer to (core/marshal).
-	Prepare func(call *wire.Call) error
-}
-
-// Call performs a call. done runs with the reply while the session is still locked: the
-// reply (and its Out regions) is only valid inside it. A Windows exception the routine
-// left unhandled is returned as *ExceptionError after done has seen the reply.
-func (ch *Chan) Call(spec *CallSpec, done func(*wire.CallReply) error) error {
-	s := ch.s
-	call := &ch.call
-	*call = wire.Call{Fn: spec.Fn, Deref: spec.Deref, LastError: spec.LastError, Words: call.Words[:0],
-		Regions: call.Regions[:0], Patches: call.Patches[:0]}
-	if spec.Prepare != nil {
-		if err := spec.Prepare(call); err != nil {
-			return err
-		}
-	}
-	if err := s.ABI.Pack(call, spec.Conv, spec.Ret, spec.Args, spec.SRet); err != nil {
-		return err
-	}
-	if err := ch.request("call", wire.TCall, call, wire.TCallReply, &ch.reply, nil); err != nil {
-		return err
-	}
-	if err := done(&ch.reply); err != nil {
-		return err
-	}
-	if rep := &ch.reply; rep.Exception != 0 {
-		return &ExceptionError{Code: rep.Exception, Addr: rep.ExcInfo[0],
-			Info: [2]uint64{rep.ExcInfo[1], rep.ExcInfo[2]}, PtrSize: s.ABI.PtrSize}
-	}
-	return nil
 }
 
 // Close asks the server to exit, waits up to TimeoutStop, then kills it. It does not wait
@@ -631,17 +297,3 @@ func (s *Session) kill() {
 
 // IsTerminated reports whether err means the session was terminated on purpose.
 func IsTerminated(err error) bool { return errors.Is(err, ErrTerminated) }
-
-// NewCallback creates a native entry point in the server for a callback signature.
-func (ch *Chan) NewCallback(sig *wire.CallbackNew) (uint64, error) {
-	var h wire.Handle
-	err := ch.request("callback", wire.TCallbackNew, sig, wire.THandle, &h,
-		func(e *wire.Error) error { return &ServerError{Op: "callback", Msg: e.Msg} })
-	return h.Value, err
-}
-
-// FreeCallback releases an entry point.
-func (ch *Chan) FreeCallback(addr uint64) error {
-	var h wire.Handle
-	return ch.request("callback", wire.TCallbackFree, &wire.CallbackFree{Addr: addr}, wire.THandle, &h, nil)
-}
