@@ -27,7 +27,7 @@ import (
 // File is the generated module, relative to the repository root.
 const File = "zugbruecke/_zcontract.py"
 
-// kindNames are the Python names of the value kinds, KIND_ and this.
+// kindNames name the value kinds in Python, after the prefix KIND_.
 var kindNames = map[abi.Kind]string{
 	abi.Void: "VOID", abi.Bool: "BOOL", abi.Int8: "INT8", abi.Uint8: "UINT8",
 	abi.Int16: "INT16", abi.Uint16: "UINT16", abi.Int32: "INT32", abi.Uint32: "UINT32",
