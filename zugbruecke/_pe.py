@@ -16,6 +16,8 @@ import ntpath
 import os
 import struct
 
+from ._errors import winerror
+
 __all__ = ["ARCH_OF_MACHINE", "arch_error", "check_dll_arch", "dll_arch", "read_machine"]
 
 ERROR_BAD_EXE_FORMAT = 193
@@ -57,8 +59,6 @@ def read_machine(path):
 
 def _bad_format(message):
     """The OSError Windows' refusal becomes (``[WinError 193] message``)."""
-    from ._session import winerror  # late: _session may import this module
-
     return winerror(ERROR_BAD_EXE_FORMAT, message)
 
 

@@ -20,48 +20,15 @@ from . import _wintypes
 from . import _paths
 from . import _pe
 from . import _util
-from .core.errors import (
-    ConfigError,
-    ServerError,
-    SessionTerminatedError,
-    WineError,
-    ZugbrueckeError,
-)
+from ._errors import CoreError, error_factory, winerror
+from .core.errors import ConfigError, SessionTerminatedError
 
 log = logging.getLogger("zugbruecke")
 
 BIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bin")
 
 
-class _CoreError(Exception):
-    """A load or symbol failure from the core, translated by the caller who knows the name."""
-
-    def __init__(self, kind, code, msg):
-        super().__init__(msg)
-        self.kind, self.code, self.msg = kind, code, msg
-
-
-def _error_factory(kind, code, msg):
-    if kind in ("load", "symbol"):
-        return _CoreError(kind, code, msg)
-    if kind == "argument":
-        return ctypes.ArgumentError(f"argument {code}: {msg}")
-    if kind == "exception":
-        return OSError(msg)
-    if kind == "type":
-        return TypeError(msg)
-    if kind == "wine":
-        return WineError(msg)
-    if kind == "config":
-        return ConfigError(msg)
-    if kind == "terminated":
-        return SessionTerminatedError(msg)
-    if kind in ("start", "server"):
-        return ServerError(msg)
-    return ZugbrueckeError(msg)
-
-
-_core.init(_error_factory)
+_core.init(error_factory)
 
 # ctypes names that are bound to the Linux process or replaced per session.
 _NOT_EXPORTED = {
@@ -76,25 +43,6 @@ _live = weakref.WeakSet()
 def _terminate_all():
     for session in list(_live):
         session.zb_terminate()
-
-
-class _WindowsOSError(OSError):
-    """OSError as CPython builds it from a Windows error code: ``[WinError N] text``."""
-
-    def __str__(self):
-        return f"[WinError {self.winerror}] {self.strerror}"
-
-
-# A few Windows error codes and the errno CPython maps them to (PC/errmap.h).
-_ERRNO = {2: 2, 3: 2, 4: 24, 5: 13, 6: 9, 8: 12, 12: 13, 14: 12, 15: 2, 18: 2, 32: 13,
-          33: 13, 80: 17, 87: 22, 112: 28, 183: 17, 193: 8, 206: 2}
-
-
-def winerror(code, descr):
-    """The OSError CPython raises for Windows error code (winerror set, errno mapped)."""
-    exc = _WindowsOSError(_ERRNO.get(code & 0xFFFFFFFF, 22), descr)
-    exc.winerror = code
-    return exc
 
 
 def _environ():
@@ -223,7 +171,7 @@ class CtypesSession:
             raise TypeError("zugbruecke: a DLL name is required (there is no main program to load)")
         try:
             return _core.load(self._require(), _win_path(name))
-        except _CoreError as e:
+        except CoreError as e:
             if e.code == 126:
                 raise FileNotFoundError(
                     f"Could not find module '{name}' (or one of its dependencies). "
@@ -242,7 +190,7 @@ class CtypesSession:
         handle = getattr(dll_or_handle, "_zb_handle", dll_or_handle)
         try:
             _core.free(self._require(), handle)
-        except _CoreError as e:
+        except CoreError as e:
             raise winerror(e.code, e.msg) from None
 
     def _symbol(self, handle, name_or_ordinal):
@@ -254,7 +202,7 @@ class CtypesSession:
             name, ordinal = name_or_ordinal, 0
         try:
             return _core.sym(self._require(), handle, name, ordinal)
-        except _CoreError:
+        except CoreError:
             if name:
                 raise AttributeError(f"function '{name}' not found") from None
             raise AttributeError(f"function ordinal {ordinal} not found") from None
