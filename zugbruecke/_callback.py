@@ -23,15 +23,15 @@ import weakref
 
 from . import _core
 from . import _kinds as K
+from ._ctypes_internals import PyCFuncPtrType, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync
 from ._routine import Routine
 from ._types import is_struct, type_id
 
-_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
 
 
-class _FuncPtrType(type(ctypes.CFUNCTYPE(None))):
+class _FuncPtrType(PyCFuncPtrType):
     """Metaclass of the session's function types: ``memsync`` is compiled (and checked)
     when assigned to the class."""
 
@@ -187,7 +187,7 @@ def _arg_spec(session, tp, synced=False):
         return {"kind": K.POINTER, "deref": K.DEREF_WSTR, "size": 0}
     if kind is not None:
         return {"kind": kind, "deref": 0, "size": 0}
-    if isinstance(tp, type) and issubclass(tp, ctypes._Pointer):
+    if isinstance(tp, type) and issubclass(tp, _Pointer):
         return {"kind": K.POINTER, "deref": 0, "size": 0 if synced else session.sizeof(tp._type_)}
     if is_struct(tp):
         return {"kind": K.STRUCT, "deref": 0, "size": session.sizeof(tp)}
@@ -258,7 +258,7 @@ class _Handler:
         if kind is not None:
             return raw
         handle = self.session._require()
-        if isinstance(tp, type) and issubclass(tp, ctypes._Pointer):
+        if isinstance(tp, type) and issubclass(tp, _Pointer):
             if not raw:
                 return tp()
             target = tp._type_
@@ -279,7 +279,7 @@ class _Handler:
         restype = self.restype
         if restype is None:
             return None
-        if isinstance(value, ctypes._SimpleCData):
+        if isinstance(value, _SimpleCData):
             value = value.value
         kind = self.ret_kind
         if kind == K.CHAR and isinstance(value, bytes):

@@ -11,15 +11,12 @@ import ctypes
 
 from . import _core
 from . import _kinds as K
+from ._ctypes_internals import _CArgObject, _CData, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync
 from ._types import is_struct, type_id
 
 ArgumentError = ctypes.ArgumentError
-_CArgObject = type(ctypes.byref(ctypes.c_int()))
-_SimpleCData = ctypes.c_int.__mro__[1]
-_CData = _SimpleCData.__mro__[1]
-_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
 _INT_KINDS = frozenset(K.INT_RANGES)
 
 
@@ -78,7 +75,7 @@ def _lower_memory(i, obj):
         if tag == "Z":  # POINTER(c_wchar).from_param(str), as c_wchar_p
             return K.WCHARP, ctypes.wstring_at(int(repr(obj)[13:-2], 16))
         obj = _byref_target(i, obj)
-    elif isinstance(obj, ctypes._Pointer):
+    elif isinstance(obj, _Pointer):
         if not obj:
             return K.POINTER, None
         obj = obj.contents
@@ -88,7 +85,7 @@ def _lower_memory(i, obj):
             return K.WBUFFER, obj
         if elem is ctypes.c_char:
             return K.BUFFER, obj
-    if isinstance(obj, (ctypes.Array, ctypes.Structure, ctypes.Union, _SimpleCData, ctypes._Pointer)):
+    if isinstance(obj, (ctypes.Array, ctypes.Structure, ctypes.Union, _SimpleCData, _Pointer)):
         return K.TYPED, (type_id(type(obj)), ctypes.addressof(obj))
     raise _cannot(i)
 
@@ -119,7 +116,7 @@ def lower_default(i, arg):
         if "_zb_callable" in getattr(arg, "__dict__", ()):
             return K.POINTER, arg._zb_entry()  # a Python callback: its server entry point
         return K.POINTER, ctypes.cast(arg, ctypes.c_void_p).value  # an address in the server
-    if isinstance(arg, (_CArgObject, ctypes.Array, ctypes._Pointer)):
+    if isinstance(arg, (_CArgObject, ctypes.Array, _Pointer)):
         return _lower_memory(i, arg)
     param = getattr(arg, "_as_parameter_", None)
     if param is not None:
@@ -210,7 +207,7 @@ def result_spec(restype, session):
     if is_struct(restype):
         type_id(restype)
         return K.STRUCT, K.DEREF_NONE, None
-    if isinstance(restype, type) and issubclass(restype, ctypes._Pointer):
+    if isinstance(restype, type) and issubclass(restype, _Pointer):
         return K.POINTER, K.DEREF_NONE, session._pointer_result(restype)
     if isinstance(restype, type) and issubclass(restype, _CFuncPtr):
         # A function pointer the DLL hands out: callable, it runs in the server.

@@ -12,10 +12,10 @@ import weakref
 
 from . import _core
 from . import _kinds as K
+from ._ctypes_internals import _CFuncPtr, _Pointer
 
 _ids = weakref.WeakKeyDictionary()
 _in_progress = {}  # structure types being described -> pointer type ids waiting for them
-_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
 
 
 def type_id(tp):
@@ -38,7 +38,7 @@ def _register(tp):
     elif issubclass(tp, ctypes.Array):
         tid = _add({"class": "array", "elem": type_id(tp._type_), "len": tp._length_, "size": size,
                     "align": ctypes.alignment(tp)})
-    elif issubclass(tp, ctypes._Pointer):
+    elif issubclass(tp, _Pointer):
         target = tp._type_
         if target in _in_progress:
             # A structure that points to itself (a linked list): the pointee is bound

@@ -4,6 +4,7 @@ a Python callback by the DLL."""
 import ctypes
 
 from .. import _kinds as K
+from .._ctypes_internals import _Pointer
 from .._types import type_id
 from .adoption import _adopted, _hold
 from .roots import _holder, _Place, _pointer_target, _Ptr, _read_ptr, _write_ptr
@@ -62,7 +63,7 @@ class _CallbackCall(_Walk):
         if isinstance(arg, (ctypes.Structure, ctypes.Union)):
             mem = self.mems[i]
             return _Place(ctypes.addressof(arg), type(arg), None, (mem, 0) if mem else None, arg)
-        if isinstance(arg, ctypes._Pointer):
+        if isinstance(arg, _Pointer):
             if not raw or not arg:
                 return None
             lin = ctypes.cast(arg, ctypes.c_void_p).value
@@ -89,7 +90,7 @@ class _CallbackCall(_Walk):
             return
         arr, n = self.adopt(d, raw, None, None)
         self.adopted.append((arr, raw, d, bytes(arr)))
-        if isinstance(tp, type) and issubclass(tp, ctypes._Pointer):
+        if isinstance(tp, type) and issubclass(tp, _Pointer):
             self.args[i] = ctypes.cast(arr, tp)
         else:
             self.args[i] = ctypes.addressof(arr)

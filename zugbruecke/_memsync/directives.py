@@ -3,14 +3,11 @@
 import builtins
 import ctypes
 
+from .._ctypes_internals import _CData
 from .callback_call import _CallbackCall
 from .common import WILDCARD
 from .routine_call import _RoutineCall
 
-_SimpleCData = ctypes.c_int.__mro__[1]
-_CData = _SimpleCData.__mro__[1]
-_CArgObject = type(ctypes.byref(ctypes.c_int()))
-_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
 
 # The keys, with the short spellings of older releases.
 _KEYS = {

@@ -4,12 +4,9 @@ that holds it."""
 
 import ctypes
 
+from .._ctypes_internals import _CArgObject, _CData, _CFuncPtr, _Pointer, _SimpleCData
 from .adoption import _adopted
 
-_SimpleCData = ctypes.c_int.__mro__[1]
-_CData = _SimpleCData.__mro__[1]
-_CArgObject = type(ctypes.byref(ctypes.c_int()))
-_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
 
 
 def _holder(root, loc):
@@ -96,7 +93,7 @@ def _pointer_target(tp):
     if tp is None:
         return True, None
     if isinstance(tp, type):
-        if issubclass(tp, ctypes._Pointer):
+        if issubclass(tp, _Pointer):
             return True, tp._type_
         if issubclass(tp, _CFuncPtr):
             return True, None
@@ -129,7 +126,7 @@ def root_of(obj):
         return _Ptr(addr, None, holder=target)
     if isinstance(obj, ctypes.Array):
         return _Ptr(ctypes.addressof(obj), obj._type_, len(obj), holder=obj)
-    if isinstance(obj, ctypes._Pointer):
+    if isinstance(obj, _Pointer):
         return _Ptr(ctypes.cast(obj, ctypes.c_void_p).value or 0, obj._type_, holder=obj)
     if isinstance(obj, (ctypes.Structure, ctypes.Union)):
         return _Place(ctypes.addressof(obj), type(obj), holder=obj)
@@ -144,7 +141,7 @@ def root_of(obj):
 
 def _strip(obj):
     """Follow a pointer or byref to what it points to (paths to lengths)."""
-    if isinstance(obj, ctypes._Pointer):
+    if isinstance(obj, _Pointer):
         return obj.contents
     if isinstance(obj, _CArgObject):
         return obj._obj

@@ -4,6 +4,7 @@ import ctypes
 import warnings
 
 from .. import _kinds as K
+from .._ctypes_internals import _Pointer
 from .._types import is_struct, type_id
 from .adoption import _hold, adopt
 from .common import _MOVED, _UNREACHED, MemsyncArgumentError, _name
@@ -56,7 +57,7 @@ class _RoutineCall(_Walk):
             first = d.pointer[0]
             if first == "r":
                 restype = self.routine.restype
-                if not (isinstance(restype, type) and issubclass(restype, ctypes._Pointer)):
+                if not (isinstance(restype, type) and issubclass(restype, _Pointer)):
                     raise TypeError(f"memsync {d.where}: a path into the return value needs restype "
                                     f"POINTER(T), not {_name(restype)}")
                 continue

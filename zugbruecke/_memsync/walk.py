@@ -8,7 +8,8 @@ from .. import _core
 from .._types import is_struct
 from .adoption import _adopted, _data, _wide_copy, adopt
 from .common import MAX_BYTES, WILDCARD, MemsyncArgumentError, _name
-from .roots import _SimpleCData, _extent, _Place, _pointer_target, _Ptr, _read_ptr, _strip
+from .._ctypes_internals import _SimpleCData
+from .roots import _extent, _Place, _pointer_target, _Ptr, _read_ptr, _strip
 
 
 class _Walk:
