@@ -200,7 +200,7 @@ def _fundamental(tp):
     return tp.__module__ == "ctypes" and _SimpleCData in tp.__bases__
 
 
-def result_spec(restype, session):
+def result_spec(restype, state):
     """(kind, deref, wrap) for a restype: wrap turns the core's value into the result."""
     if restype is None:
         return K.VOID, K.DEREF_NONE, None
@@ -208,7 +208,7 @@ def result_spec(restype, session):
         type_id(restype)
         return K.STRUCT, K.DEREF_NONE, None
     if isinstance(restype, type) and issubclass(restype, _Pointer):
-        return K.POINTER, K.DEREF_NONE, session._pointer_result(restype)
+        return K.POINTER, K.DEREF_NONE, state.pointer_result(restype)
     if isinstance(restype, type) and issubclass(restype, _CFuncPtr):
         # A function pointer the DLL hands out: callable, it runs in the server.
         return K.POINTER, K.DEREF_NONE, lambda address: restype(address or 0)
@@ -231,9 +231,9 @@ class Routine:
     """A routine in the session's Windows process: an export of a DLL (owner is the DLL
     object) or a function pointer the DLL handed out."""
 
-    def __init__(self, session, name, address, flags, restype, owner=None):
+    def __init__(self, state, name, address, flags, restype, owner=None):
         self._dll = owner
-        self._session = session
+        self._state = state
         self._use_last_error = bool(getattr(owner, "_use_last_error", False))
         self.__name__ = name if isinstance(name, str) else f"ordinal {name}"
         self._address = address
@@ -273,7 +273,7 @@ class Routine:
 
     @memsync.setter
     def memsync(self, value):
-        self._memsync = compile_memsync(value, self._session)
+        self._memsync = compile_memsync(value, self._state)
         self._memsync_given = value
 
     _memsync_ = memsync
@@ -284,7 +284,7 @@ class Routine:
 
     @restype.setter
     def restype(self, value):
-        self._result = result_spec(value, self._session)
+        self._result = result_spec(value, self._state)
         self._restype = value
 
     def _check_count(self, given):
@@ -323,14 +323,14 @@ class Routine:
     def _invoke(self, kinds, values, syncs):
         """The call itself: the core's value for the result, before ``restype`` wraps it.
         syncs are memsync descriptions of pointers in memory that travels (_memsync) or None.
-        LastError goes in and comes back per Python thread (see CtypesSession)."""
+        LastError goes in and comes back per Python thread (SessionState.tls)."""
         kind, deref, _ = self._result
-        session = self._session
-        tls = session._tls
+        state = self._state
+        tls = state.tls
         use_last_error = self._use_last_error
         last_error = getattr(tls, "private" if use_last_error else "seen", 0) & 0xFFFFFFFF
         flags = self._flags | kind << 8 | deref << 16 | last_error << 32
-        handle = session._require()
+        handle = state.require()
         if kind == K.STRUCT:
             value = self._restype()
             _, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values),

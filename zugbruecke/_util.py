@@ -26,11 +26,11 @@ FILE_ATTRIBUTE_DIRECTORY = 0x10
 class CtypesUtil:
     """``find_library`` and ``find_msvcrt`` of one session, as ``ctypes.util`` on Windows."""
 
-    def __init__(self, session):
-        self._session = session
+    def __init__(self, state):
+        self._state = state
 
     def __repr__(self):
-        return f"<zugbruecke ctypes.util of {self._session!r}>"
+        return f"<zugbruecke ctypes.util of {self._state.session!r}>"
 
     def find_msvcrt(self):
         """The C runtime DLL of the running Python as CPython's ctypes.util on Windows
@@ -59,7 +59,7 @@ class CtypesUtil:
 
     def _path(self):
         """The value of PATH in the server process ('' when unset)."""
-        k = kernel32(self._session)
+        k = kernel32(self._state)
         size = 4096
         while True:
             buf = ctypes.create_unicode_buffer(size)
@@ -72,5 +72,5 @@ class CtypesUtil:
         """os.path.isfile inside the Windows process: exists and is not a folder."""
         if "\0" in fname:
             return False
-        attributes = kernel32(self._session).GetFileAttributesW(fname)
+        attributes = kernel32(self._state).GetFileAttributesW(fname)
         return attributes != INVALID_FILE_ATTRIBUTES and not attributes & FILE_ATTRIBUTE_DIRECTORY

@@ -9,9 +9,9 @@ from .._types import _all_fields, type_id
 
 
 class _SessionData:
-    def __init__(self, session):
-        self.session = weakref.ref(session)
-        self.ptr_size = session._pointer_size
+    def __init__(self, state):
+        self.state = weakref.ref(state)
+        self.ptr_size = state.pointer_size
         self.sizes = {}
         self.fields = {}
         self.crt = None
@@ -19,7 +19,7 @@ class _SessionData:
     def size(self, tp):
         size = self.sizes.get(tp)
         if size is None:
-            size = self.sizes[tp] = self.session().sizeof(tp)
+            size = self.sizes[tp] = self.state().sizeof(tp)
         return size
 
     def field(self, tp, name):
@@ -30,7 +30,7 @@ class _SessionData:
         return table.get(name)
 
     def _fields(self, tp):
-        offsets = self.session()._type_info(tp)[2:]
+        offsets = self.state().type_info(tp)[2:]
         anonymous = set(getattr(tp, "_anonymous_", ()))
         table = {}
         for j, entry in enumerate(_all_fields(tp)):
@@ -47,19 +47,19 @@ class _SessionData:
     def routine(self, name):
         """Address of a routine of msvcrt in the server (memmove, memcpy)."""
         if self.crt is None:
-            session = self.session()
-            handle = session._load("msvcrt.dll")
-            self.crt = {n: session._symbol(handle, n) for n in ("memmove", "memcpy")}
+            state = self.state()
+            handle = state.load("msvcrt.dll")
+            self.crt = {n: state.symbol(handle, n) for n in ("memmove", "memcpy")}
         return self.crt[name]
 
 
-_sessions = weakref.WeakKeyDictionary()
+_states = weakref.WeakKeyDictionary()
 
 
-def _data(session):
-    sd = _sessions.get(session)
+def _data(state):
+    sd = _states.get(state)
     if sd is None:
-        sd = _sessions[session] = _SessionData(session)
+        sd = _states[state] = _SessionData(state)
     return sd
 
 
@@ -73,22 +73,22 @@ _held = {}
 _immortal = weakref.WeakKeyDictionary()
 
 
-def _forget(session_ref, lin):
+def _forget(state_ref, lin):
     _adopted.pop(lin, None)
-    session = session_ref()
-    if session is not None and session._handle is not None:
-        _core.unmirror(session._handle, lin)
+    state = state_ref()
+    if state is not None and state.handle is not None:
+        _core.unmirror(state.handle, lin)
 
 
-def adopt(session, srv, tp, count, data=None):
+def adopt(state, srv, tp, count, data=None):
     """A new Python array of count tp, filled from the DLL's memory at srv (or from data,
     its Windows bytes) and recorded as a mirror of it: passed back to the DLL, it is the
     DLL's own memory again, with Python's changes written through."""
     arr = (tp * count)()
     lin = ctypes.addressof(arr)
-    _core.adopt(session._require(), srv, type_id(tp), count, lin, data)
+    _core.adopt(state.require(), srv, type_id(tp), count, lin, data)
     _adopted[lin] = (srv, tp, count)
-    weakref.finalize(arr, _forget, weakref.ref(session), lin)
+    weakref.finalize(arr, _forget, weakref.ref(state), lin)
     return arr
 
 
@@ -101,7 +101,7 @@ def _wide_copy(text, units):
     return arr
 
 
-def _hold(session, holder, loc, obj):
+def _hold(state, holder, loc, obj):
     """Keep obj alive as long as holder, the Python object whose memory at loc points to it."""
     key = id(holder)
     entry = _held.get(key)
@@ -109,7 +109,7 @@ def _hold(session, holder, loc, obj):
         try:
             ref = weakref.ref(holder, lambda ref, key=key: _release(key, ref))
         except TypeError:  # an integer address: nothing to tie the memory to
-            _immortal.setdefault(session, []).append(obj)
+            _immortal.setdefault(state, []).append(obj)
             return
         entry = _held[key] = (ref, {})
     entry[1][loc] = obj

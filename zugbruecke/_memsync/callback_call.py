@@ -17,7 +17,7 @@ class _CallbackCall(_Walk):
     function runs, and what the function changed there is written back after."""
 
     def __init__(self, memsync, handler, raw, mems, args, back):
-        super().__init__(memsync, handler.session, args)
+        super().__init__(memsync, handler.state, args)
         self.argtypes = handler.argtypes
         self.raw, self.mems, self.back = raw, mems, back
         self.adopted = []   # (array, server address, directive, bytes before)
@@ -48,7 +48,7 @@ class _CallbackCall(_Walk):
                 arr, n = self.adopt(d, srv, None, k)
                 self.adopted.append((arr, srv, d, bytes(arr)))
                 _write_ptr(place.loc, ctypes.addressof(arr))
-                _hold(self.session, _holder(root.holder, place.loc), place.loc, arr)
+                _hold(self.state, _holder(root.holder, place.loc), place.loc, arr)
                 if _pointer_target(place.tp)[1] is None:
                     # The DLL's copy of an untyped member takes Python's value: put the
                     # DLL's address back before the structure returns (finish).
@@ -101,19 +101,19 @@ class _CallbackCall(_Walk):
 
     def finish(self):
         """After the Python function: what it changed in adopted memory goes back to the DLL."""
-        session = self.session
-        flags = K.CDECL | K.POINTER << 8 | session._last_error_in(False) << 32
+        state = self.state
+        flags = K.CDECL | K.POINTER << 8 | state.last_error_in(False) << 32
         for arr, srv, d, before in self.adopted:
             if bytes(arr) == before:
                 continue
             if arr._type_ is ctypes.c_wchar:  # a copy: its UTF-16 goes back with memcpy
                 data = _utf16(arr.value if d.null else arr[:], len(arr))
-                session._call(self.sd.routine("memcpy"), flags, bytes([K.POINTER, K.CHARP, K.POINTER]),
+                state.call(self.sd.routine("memcpy"), flags, bytes([K.POINTER, K.CHARP, K.POINTER]),
                               (srv, data, len(data)))
                 continue
             # A mirror: any call that receives it writes it through to the DLL's memory;
             # memmove(mirror, srv, 0) does nothing else.
-            session._call(self.sd.routine("memmove"), flags, bytes([K.TYPED, K.POINTER, K.POINTER]),
+            state.call(self.sd.routine("memmove"), flags, bytes([K.TYPED, K.POINTER, K.POINTER]),
                           ((type_id(arr._type_), ctypes.addressof(arr), len(arr)), srv, 0))
         for loc, srv, lin in self.restore:
             if _read_ptr(loc) == lin:

@@ -61,18 +61,18 @@ class Memsync:
         return state
 
 
-def compile_memsync(value, session):
+def compile_memsync(value, state):
     """Check and compile a memsync attribute: None or a list of dicts. Returns None when
     there is nothing to do, else a Memsync. TypeError and ValueError name the entry."""
     if value is None:
         return None
     if not isinstance(value, (list, tuple)):
         raise TypeError(f"memsync must be a list of dicts, not {type(value).__name__}")
-    directives = tuple(_directive(i, entry, session) for i, entry in enumerate(value))
+    directives = tuple(_directive(i, entry, state) for i, entry in enumerate(value))
     return Memsync(directives) if directives else None
 
 
-def _directive(i, entry, session):
+def _directive(i, entry, state):
     if not isinstance(entry, dict):
         raise TypeError(f"memsync entry {i} must be a dict, not {type(entry).__name__}")
     given = {}
@@ -93,7 +93,7 @@ def _directive(i, entry, session):
     d.star = d.pointer.index(WILDCARD) if WILDCARD in d.pointer else -1
     d.null = _flag(i, "null", values.get("null", False))
     d.wide = _flag(i, "unic", values.get("unic", False))
-    d.type = _element_type(i, values.get("type"), d, session)
+    d.type = _element_type(i, values.get("type"), d, state)
     if d.type is ctypes.c_wchar:
         d.wide = True
     if d.null and not d.wide and ctypes.sizeof(d.type) != 1:
@@ -169,11 +169,11 @@ def _lengths(i, length, d):
     return (_path(i, "length", length),)
 
 
-def _element_type(i, tp, d, session):
+def _element_type(i, tp, d, state):
     if tp is None:
         return ctypes.c_wchar if d.wide else ctypes.c_char if d.null else ctypes.c_ubyte
     if isinstance(tp, str):
-        resolved = getattr(session, "_namespace", {}).get(tp) or getattr(ctypes, tp, None)
+        resolved = state.namespace.get(tp) or getattr(ctypes, tp, None)
         if not (isinstance(resolved, type) and issubclass(resolved, _CData)):
             raise ValueError(f"memsync entry {i}: type {tp!r} is not a ctypes type name (give structure "
                              f"types as classes)")

@@ -27,7 +27,7 @@ class _Member:
 
 class _RoutineCall(_Walk):
     def __init__(self, memsync, routine, args):
-        super().__init__(memsync, routine._session, args)
+        super().__init__(memsync, routine._state, args)
         self.routine = routine
         self.members = {}  # directive entry -> [_Member]
         self.texts = []    # (directive, address, bytearray, Linux elements, before) of argument strings
@@ -219,7 +219,7 @@ class _RoutineCall(_Walk):
             target = top.type
         else:
             target, n = restype._type_, 1
-            arr = adopt(self.session, raw, target, 1)
+            arr = adopt(self.state, raw, target, 1)
         result = ctypes.cast(arr, restype)
         self.result_root = _Ptr(ctypes.addressof(arr), target, n, raw, result)
         self.counts[("r",)] = n
@@ -242,6 +242,6 @@ class _RoutineCall(_Walk):
         point place at the Python copy."""
         arr, n = self.adopt(d, srv, None, k)
         _write_ptr(place.loc, ctypes.addressof(arr))
-        _hold(self.session, _holder(root.holder, place.loc), place.loc, arr)
+        _hold(self.state, _holder(root.holder, place.loc), place.loc, arr)
         if d.star < 0:
             self.counts[d.pointer] = n

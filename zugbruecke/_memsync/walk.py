@@ -16,10 +16,10 @@ class _Walk:
     """What walking paths needs, shared by calls and callbacks: the session, the Python
     arguments (and result), element counts found so far (for '*')."""
 
-    def __init__(self, memsync, session, args):
+    def __init__(self, memsync, state, args):
         self.memsync = memsync
-        self.session = session
-        self.sd = _data(session)
+        self.state = state
+        self.sd = _data(state)
         self.args = args
         self.result = None
         self.have_result = False
@@ -196,7 +196,7 @@ class _Walk:
                 return int.from_bytes(data[off:off + size], "little")
         if place.srv is None:
             return None
-        data = _core.read(self.session._require(), place.srv, size, False)
+        data = _core.read(self.state.require(), place.srv, size, False)
         return int.from_bytes(data, "little")
 
     # ---- strings -------------------------------------------------------------------------
@@ -236,21 +236,21 @@ class _Walk:
     def adopt(self, d, srv, n=None, k=None):
         """A Python array with what the DLL's memory at srv holds for d (n elements, or the
         string there)."""
-        session = self.session
-        handle = session._require()
+        state = self.state
+        handle = state.require()
         if d.null:
             data = _core.read(handle, srv, 0, d.wide)
             if d.wide:
                 units = len(data) // 2 + 1
                 return _wide_copy(data.decode("utf-16-le", "surrogatepass"), units), units
             data += b"\0"
-            return adopt(session, srv, ctypes.c_char, len(data), data), len(data)
+            return adopt(state, srv, ctypes.c_char, len(data), data), len(data)
         if n is None:
             n = self.length(d, k)
         if d.wide:
             data = _core.read(handle, srv, 2 * n, False) if n else b""
             return _wide_copy(data.decode("utf-16-le", "surrogatepass"), n), n
-        return adopt(session, srv, d.type, n), n
+        return adopt(state, srv, d.type, n), n
 
 
 def _utf16(text, units):
