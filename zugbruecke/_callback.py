@@ -30,7 +30,6 @@ from ._routine import Routine
 from ._types import is_struct, type_id
 
 
-
 class _FuncPtrType(PyCFuncPtrType):
     """Metaclass of the session's function types: ``memsync`` is compiled (and checked)
     when assigned to the class."""

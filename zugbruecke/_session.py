@@ -7,17 +7,13 @@ import json
 import logging
 import os
 import threading
+import types
 import uuid
 import warnings
 import weakref
 
-from . import _callback
-from . import _core
-from . import _dll
+from . import _callback, _core, _dll, _paths, _util, _wintypes
 from . import _kinds as K
-from . import _wintypes
-from . import _paths
-from . import _util
 from ._errors import error_factory, winerror
 from ._state import SessionState
 from .core.errors import ConfigError
@@ -35,7 +31,7 @@ _NOT_EXPORTED = {
     "DEFAULT_MODE", "RTLD_GLOBAL", "RTLD_LOCAL", "SetPointerType", "c_buffer",
 }
 
-_live = weakref.WeakSet()
+_live: "weakref.WeakSet[CtypesSession]" = weakref.WeakSet()
 
 
 @atexit.register
@@ -69,6 +65,11 @@ class CtypesSession:
     Configuration comes from keyword arguments, ``ZUGBRUECKE_<NAME>`` environment variables
     (highest priority), JSON files and defaults (see docs/configuration).
     """
+
+    # The ctypes namespace is set per instance (_populate); these two are read by
+    # zugbruecke.ctypes.util and zugbruecke.ctypes.wintypes.
+    util: _util.CtypesUtil
+    wintypes: types.ModuleType
 
     def __init__(self, parameter=None, **kwargs):
         params = dict(parameter or {})

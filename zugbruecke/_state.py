@@ -27,9 +27,7 @@ import json
 import threading
 import weakref
 
-from . import _core
-from . import _pe
-from . import _types
+from . import _core, _pe, _types
 from ._errors import CoreError, winerror
 from .core.errors import SessionTerminatedError
 

@@ -14,8 +14,8 @@ from . import _core
 from . import _kinds as K
 from ._ctypes_internals import _CFuncPtr, _Pointer
 
-_ids = weakref.WeakKeyDictionary()
-_in_progress = {}  # structure types being described -> pointer type ids waiting for them
+_ids: weakref.WeakKeyDictionary[type, int] = weakref.WeakKeyDictionary()
+_in_progress: dict[type, list[int]] = {}  # structure types being described -> pointer type ids waiting for them
 
 
 def type_id(tp):

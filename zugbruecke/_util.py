@@ -13,7 +13,6 @@ ones it would give inside the session's Windows process:
 
 import ctypes
 import ntpath
-import sys
 
 from ._paths import kernel32
 
@@ -35,10 +34,9 @@ class CtypesUtil:
     def find_msvcrt(self):
         """The C runtime DLL of the running Python as CPython's ctypes.util on Windows
         names it: None for every Python this package supports (3.5 and later are built
-        with CRT version 14, the Universal CRT, which is not loadable by name)."""
-        if sys.version_info >= (3, 5):
-            return None
-        return "msvcr90.dll"  # pragma: no cover  (Python 2.6-3.2 were built with VS 2008)
+        with CRT version 14, the Universal CRT, which is not loadable by name; Python
+        2.6-3.2, built with Visual Studio 2008, got "msvcr90.dll")."""
+        return None
 
     def find_library(self, name):
         """The path of the DLL ``name`` in the session's ``PATH``, or None: the first

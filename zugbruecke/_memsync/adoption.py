@@ -3,6 +3,7 @@ the DLL allocated: adopted into Python arrays, kept alive by their holders."""
 
 import ctypes
 import weakref
+from typing import Any
 
 from .. import _core
 from .._types import _all_fields, type_id
@@ -53,7 +54,8 @@ class _SessionData:
         return self.crt[name]
 
 
-_states = weakref.WeakKeyDictionary()
+# SessionState -> its _SessionData.
+_states: weakref.WeakKeyDictionary[Any, _SessionData] = weakref.WeakKeyDictionary()
 
 
 def _data(state):
@@ -64,13 +66,13 @@ def _data(state):
 
 
 # Linux address of an adopted array -> (server address, element type, count).
-_adopted = {}
+_adopted: dict[int, tuple[int, type, int]] = {}
 # id of a Python object holding pointers -> (weak reference to it, {address of a pointer:
 # the array it points to}); ctypes objects are unhashable, hence ids.
-_held = {}
+_held: dict[int, tuple[weakref.ref[Any], dict[int, Any]]] = {}
 # Arrays adopted through pointers no weak reference can follow (raw integer addresses):
 # they live as long as their session.
-_immortal = weakref.WeakKeyDictionary()
+_immortal: weakref.WeakKeyDictionary[Any, list[Any]] = weakref.WeakKeyDictionary()
 
 
 def _forget(state_ref, lin):

@@ -8,7 +8,6 @@ from .callback_call import _CallbackCall
 from .common import WILDCARD
 from .routine_call import _RoutineCall
 
-
 # The keys, with the short spellings of older releases.
 _KEYS = {
     "pointer": "pointer", "p": "pointer",

@@ -8,7 +8,6 @@ from .._ctypes_internals import _CArgObject, _CData, _CFuncPtr, _Pointer, _Simpl
 from .adoption import _adopted
 
 
-
 def _holder(root, loc):
     """The object whose memory holds address loc, among root (or the object root is a
     view of) and what it keeps alive (its ctypes _objects); that object if none does."""

@@ -5,10 +5,10 @@ import ctypes
 import operator
 
 from .. import _core
+from .._ctypes_internals import _SimpleCData
 from .._types import is_struct
 from .adoption import _adopted, _data, _wide_copy, adopt
 from .common import MAX_BYTES, WILDCARD, MemsyncArgumentError, _name
-from .._ctypes_internals import _SimpleCData
 from .roots import _extent, _Place, _pointer_target, _Ptr, _read_ptr, _strip
 
 
