@@ -55,10 +55,17 @@ def functype_factory(state, conv):
         if cls is None:
             base = ctypes.CFUNCTYPE(restype, *argtypes, use_errno=use_errno, use_last_error=use_last_error)
             name = "CFunctionType" if conv == K.CDECL else "WinFunctionType"
-            cls = _FuncPtrType(name, (_FuncPtr, base), {
-                "_argtypes_": base._argtypes_, "_restype_": base._restype_, "_flags_": base._flags_,
-                "_zb_state": state, "_zb_conv": conv,
-            })
+            cls = _FuncPtrType(
+                name,
+                (_FuncPtr, base),
+                {
+                    "_argtypes_": base._argtypes_,
+                    "_restype_": base._restype_,
+                    "_flags_": base._flags_,
+                    "_zb_state": state,
+                    "_zb_conv": conv,
+                },
+            )
             cache[key] = cls
         return cls
 
@@ -160,8 +167,9 @@ class _FuncPtr:
         if routine is None or routine._address != address:
             state = type(self)._zb_state
             name = self.__dict__.get("_zb_name", "function pointer")
-            routine = Routine(state, name, address, type(self)._zb_conv, self.restype,
-                              self.__dict__.get("_zb_owner"))
+            routine = Routine(
+                state, name, address, type(self)._zb_conv, self.restype, self.__dict__.get("_zb_owner")
+            )
             self._zb_rt = routine
         if routine.argtypes != self.argtypes:
             routine.argtypes = self.argtypes
@@ -205,8 +213,11 @@ def _signature(cls):
         if ret is None or ret in (K.CHARP, K.WCHARP):
             raise TypeError(f"zugbruecke: callbacks cannot return {restype!r}")
     synced = cls._zb_memsync.top_args() if cls._zb_memsync is not None else ()
-    return {"conv": cls._zb_conv, "ret": ret,
-            "args": [_arg_spec(state, tp, i in synced) for i, tp in enumerate(cls._argtypes_)]}
+    return {
+        "conv": cls._zb_conv,
+        "ret": ret,
+        "args": [_arg_spec(state, tp, i in synced) for i, tp in enumerate(cls._argtypes_)],
+    }
 
 
 class _Handler:
@@ -226,8 +237,10 @@ class _Handler:
     def __call__(self, raw, mems):
         try:
             back = [None] * len(raw)
-            args = [self._arg(i, tp, kind, raw[i], mems[i], back)
-                    for i, (tp, kind) in enumerate(zip(self.argtypes, self.kinds))]
+            args = [
+                self._arg(i, tp, kind, raw[i], mems[i], back)
+                for i, (tp, kind) in enumerate(zip(self.argtypes, self.kinds))
+            ]
             memsync = self.cls._zb_memsync
             synced = memsync.callback(self, raw, mems, args, back) if memsync is not None else None
             result = self.func(*args)

@@ -58,8 +58,9 @@ def mirror(session: int, server_address: int, type_id: int, linux_address: int, 
 def unmirror(session: int, linux_address: int, /) -> None:
     """Forget the mirror at linux_address."""
 
-def adopt(session: int, server_address: int, type_id: int, count: int, linux_address: int,
-          data: bytes | None, /) -> None:
+def adopt(
+    session: int, server_address: int, type_id: int, count: int, linux_address: int, data: bytes | None, /
+) -> None:
     """Copy count values of a type at server_address (or from data, Windows bytes) into the
     Linux memory at linux_address, and record it as a mirror of that DLL memory."""
 

@@ -64,8 +64,10 @@ def _audit(event, args):
         return
     first = args[0][0] if isinstance(args[0], tuple) and args[0] else args[0]
     if isinstance(first, CDLL):
-        raise TypeError("zugbruecke: the DLL lives in the Windows process; read exported "
-                        "variables with session.zb_in_dll(type, dll, name)")
+        raise TypeError(
+            "zugbruecke: the DLL lives in the Windows process; read exported "
+            "variables with session.zb_in_dll(type, dll, name)"
+        )
 
 
 sys.addaudithook(_audit)

@@ -24,8 +24,26 @@ class _WindowsOSError(OSError):
 
 
 # A few Windows error codes and the errno CPython maps them to (PC/errmap.h).
-_ERRNO = {2: 2, 3: 2, 4: 24, 5: 13, 6: 9, 8: 12, 12: 13, 14: 12, 15: 2, 18: 2, 32: 13,
-          33: 13, 80: 17, 87: 22, 112: 28, 183: 17, 193: 8, 206: 2}
+_ERRNO = {
+    2: 2,
+    3: 2,
+    4: 24,
+    5: 13,
+    6: 9,
+    8: 12,
+    12: 13,
+    14: 12,
+    15: 2,
+    18: 2,
+    32: 13,
+    33: 13,
+    80: 17,
+    87: 22,
+    112: 28,
+    183: 17,
+    193: 8,
+    206: 2,
+}
 
 
 def winerror(code, descr):

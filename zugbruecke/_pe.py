@@ -123,8 +123,9 @@ def _check(path, arch, session):
     what = MACHINE_NAMES.get(machine, f"machine 0x{machine:04x}")
     if found is None:
         return None, _bad_format(f"{name} is a {what} DLL, which neither win32 nor win64 sessions can load")
-    return found, _bad_format(f"{name} is a {what} DLL and this session is {arch}; "
-                              f"use CtypesSession(arch='{found}')")
+    return found, _bad_format(
+        f"{name} is a {what} DLL and this session is {arch}; use CtypesSession(arch='{found}')"
+    )
 
 
 def arch_error(path, arch, session=None):

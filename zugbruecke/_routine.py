@@ -154,6 +154,7 @@ def converter(argtype):
     builtin = not hasattr(from_param, "__func__")
 
     if kind in (K.FLOAT32, K.FLOAT64):
+
         def convert(i, value):
             if builtin and type(value) is float:
                 return kind, value
@@ -161,6 +162,7 @@ def converter(argtype):
             value = _unwrap(value)
             return kind, float(value.value if isinstance(value, _SimpleCData) else value)
     elif kind in _INT_KINDS or kind in (K.CHAR, K.WCHAR):
+
         def convert(i, value):
             if builtin and type(value) is int and -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
                 return kind, value
@@ -170,14 +172,17 @@ def converter(argtype):
                 value = value.value
             return kind, _scalar(kind, value)
     elif kind == K.CHARP:
+
         def convert(i, value):
             checked(i, value)
             return _pointer_like(i, _unwrap(value), K.CHARP, bytes, K.BUFFER)
     elif kind == K.WCHARP:
+
         def convert(i, value):
             checked(i, value)
             return _pointer_like(i, _unwrap(value), K.WCHARP, str, K.WBUFFER)
     elif kind == K.POINTER:
+
         def convert(i, value):
             checked(i, value)
             value = _unwrap(value)
@@ -191,6 +196,7 @@ def converter(argtype):
         # returns is converted like an argument without argtype.
         def convert(i, value):
             return lower_default(i, checked(i, value))
+
     return convert
 
 
@@ -333,8 +339,15 @@ class Routine:
         handle = state.require()
         if kind == K.STRUCT:
             value = self._restype()
-            _, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values),
-                                       (type_id(self._restype), ctypes.addressof(value)), syncs)
+            _, last_error = _core.call(
+                handle,
+                self._address,
+                flags,
+                bytes(kinds),
+                tuple(values),
+                (type_id(self._restype), ctypes.addressof(value)),
+                syncs,
+            )
         elif syncs is None:
             value, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values))
         else:

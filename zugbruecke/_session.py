@@ -27,8 +27,18 @@ _core.init(error_factory)
 
 # ctypes names that are bound to the Linux process or replaced per session.
 _NOT_EXPORTED = {
-    "CDLL", "PyDLL", "LibraryLoader", "cdll", "pydll", "pythonapi", "PYFUNCTYPE",
-    "DEFAULT_MODE", "RTLD_GLOBAL", "RTLD_LOCAL", "SetPointerType", "c_buffer",
+    "CDLL",
+    "PyDLL",
+    "LibraryLoader",
+    "cdll",
+    "pydll",
+    "pythonapi",
+    "PYFUNCTYPE",
+    "DEFAULT_MODE",
+    "RTLD_GLOBAL",
+    "RTLD_LOCAL",
+    "SetPointerType",
+    "c_buffer",
 }
 
 _live: "weakref.WeakSet[CtypesSession]" = weakref.WeakSet()
@@ -93,8 +103,11 @@ class CtypesSession:
     # ---- the ctypes namespace ------------------------------------------------------------
 
     def _populate(self):
-        ns = {name: getattr(ctypes, name) for name in dir(ctypes)
-              if not name.startswith("_") and name not in _NOT_EXPORTED}
+        ns = {
+            name: getattr(ctypes, name)
+            for name in dir(ctypes)
+            if not name.startswith("_") and name not in _NOT_EXPORTED
+        }
         state = self._state
         win64 = self._config["arch"] == "win64"
         ns.update(
@@ -109,14 +122,23 @@ class CtypesSession:
         WinDLL = type("WinDLL", (_dll.WinDLL,), {"_zb_state": state})
         OleDLL = type("OleDLL", (_dll.OleDLL,), {"_zb_state": state, "_func_restype_": HRESULT})
         ns.update(
-            CDLL=CDLL, WinDLL=WinDLL, OleDLL=OleDLL, LibraryLoader=_dll.LibraryLoader,
-            cdll=_dll.LibraryLoader(CDLL), windll=_dll.LibraryLoader(WinDLL),
+            CDLL=CDLL,
+            WinDLL=WinDLL,
+            OleDLL=OleDLL,
+            LibraryLoader=_dll.LibraryLoader,
+            cdll=_dll.LibraryLoader(CDLL),
+            windll=_dll.LibraryLoader(WinDLL),
             oledll=_dll.LibraryLoader(OleDLL),
-            HRESULT=HRESULT, sizeof=self.sizeof, alignment=self.alignment,
+            HRESULT=HRESULT,
+            sizeof=self.sizeof,
+            alignment=self.alignment,
             CFUNCTYPE=_callback.functype_factory(state, K.CDECL),
-            WINFUNCTYPE=_callback.functype_factory(state, K.STDCALL), create_unicode_buffer=create_unicode_buffer,
-            GetLastError=self.GetLastError, get_last_error=self.get_last_error,
-            set_last_error=self.set_last_error, FormatError=self.FormatError,
+            WINFUNCTYPE=_callback.functype_factory(state, K.STDCALL),
+            create_unicode_buffer=create_unicode_buffer,
+            GetLastError=self.GetLastError,
+            get_last_error=self.get_last_error,
+            set_last_error=self.set_last_error,
+            FormatError=self.FormatError,
             WinError=self.WinError,
         )
         ns["wintypes"] = _wintypes.build(ns, win64)

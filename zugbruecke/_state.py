@@ -73,7 +73,8 @@ class SessionState:
             if e.code == 126:
                 raise FileNotFoundError(
                     f"Could not find module '{name}' (or one of its dependencies). "
-                    "Try using the full path with constructor syntax.") from None
+                    "Try using the full path with constructor syntax."
+                ) from None
             if e.code == 193:
                 exc = _pe.arch_error(name, self.config["arch"], self.session)
                 if exc is not None:

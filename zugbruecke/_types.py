@@ -36,8 +36,15 @@ def _register(tp):
     if kind is not None:
         tid = _add({"class": "simple", "kind": kind, "size": size, "align": ctypes.alignment(tp)})
     elif issubclass(tp, ctypes.Array):
-        tid = _add({"class": "array", "elem": type_id(tp._type_), "len": tp._length_, "size": size,
-                    "align": ctypes.alignment(tp)})
+        tid = _add(
+            {
+                "class": "array",
+                "elem": type_id(tp._type_),
+                "len": tp._length_,
+                "size": size,
+                "align": ctypes.alignment(tp),
+            }
+        )
     elif issubclass(tp, _Pointer):
         target = tp._type_
         if target in _in_progress:
@@ -70,10 +77,25 @@ def _register_struct(tp, size):
             bits, bit = 0, 0
             if len(entry) > 2:
                 bits, bit = cfield.size >> 16, cfield.size & 0xFFFF
-            fields.append({"name": name, "type": type_id(ftype), "bits": bits, "offset": cfield.offset,
-                           "bit": bit, "anon": name in anonymous})
-        tid = _add({"class": "union" if issubclass(tp, ctypes.Union) else "struct", "size": size,
-                    "align": ctypes.alignment(tp), "pack": getattr(tp, "_pack_", 0), "fields": fields})
+            fields.append(
+                {
+                    "name": name,
+                    "type": type_id(ftype),
+                    "bits": bits,
+                    "offset": cfield.offset,
+                    "bit": bit,
+                    "anon": name in anonymous,
+                }
+            )
+        tid = _add(
+            {
+                "class": "union" if issubclass(tp, ctypes.Union) else "struct",
+                "size": size,
+                "align": ctypes.alignment(tp),
+                "pack": getattr(tp, "_pack_", 0),
+                "fields": fields,
+            }
+        )
         for pointer in _in_progress[tp]:
             _core.type_bind(pointer, tid)
         return tid

@@ -20,9 +20,9 @@ class _CallbackCall(_Walk):
         super().__init__(memsync, handler.state, args)
         self.argtypes = handler.argtypes
         self.raw, self.mems, self.back = raw, mems, back
-        self.adopted = []   # (array, server address, directive, bytes before)
-        self.restore = []   # (Linux address, server value, array address): untyped pointers set here
-        self.keep = []      # arrays only an integer argument refers to
+        self.adopted = []  # (array, server address, directive, bytes before)
+        self.restore = []  # (Linux address, server value, array address): untyped pointers set here
+        self.keep = []  # arrays only an integer argument refers to
 
     def fail(self, d, message, cls=None):
         return super().fail(d, message, ValueError)
@@ -75,8 +75,11 @@ class _CallbackCall(_Walk):
         if isinstance(arg, int) and arg:
             adopted = _adopted.get(arg)
             if adopted is None:
-                raise self.fail(d, f"argument {i + 1} is an untyped pointer: an entry with pointer [{i}] "
-                                   f"before this one tells what it points to")
+                raise self.fail(
+                    d,
+                    f"argument {i + 1} is an untyped pointer: an entry with pointer [{i}] "
+                    f"before this one tells what it points to",
+                )
             return _Ptr(arg, adopted[1], adopted[2], adopted[0], self.args)
         return None
 
@@ -108,13 +111,21 @@ class _CallbackCall(_Walk):
                 continue
             if arr._type_ is ctypes.c_wchar:  # a copy: its UTF-16 goes back with memcpy
                 data = _utf16(arr.value if d.null else arr[:], len(arr))
-                state.call(self.sd.routine("memcpy"), flags, bytes([K.POINTER, K.CHARP, K.POINTER]),
-                              (srv, data, len(data)))
+                state.call(
+                    self.sd.routine("memcpy"),
+                    flags,
+                    bytes([K.POINTER, K.CHARP, K.POINTER]),
+                    (srv, data, len(data)),
+                )
                 continue
             # A mirror: any call that receives it writes it through to the DLL's memory;
             # memmove(mirror, srv, 0) does nothing else.
-            state.call(self.sd.routine("memmove"), flags, bytes([K.TYPED, K.POINTER, K.POINTER]),
-                          ((type_id(arr._type_), ctypes.addressof(arr), len(arr)), srv, 0))
+            state.call(
+                self.sd.routine("memmove"),
+                flags,
+                bytes([K.TYPED, K.POINTER, K.POINTER]),
+                ((type_id(arr._type_), ctypes.addressof(arr), len(arr)), srv, 0),
+            )
         for loc, srv, lin in self.restore:
             if _read_ptr(loc) == lin:
                 _write_ptr(loc, srv)

@@ -10,13 +10,21 @@ from .routine_call import _RoutineCall
 
 # The keys, with the short spellings of older releases.
 _KEYS = {
-    "pointer": "pointer", "p": "pointer",
-    "length": "length", "l": "length",
-    "type": "type", "t": "type", "_t": "type",
-    "null": "null", "n": "null",
-    "unic": "unic", "w": "unic",
-    "func": "func", "f": "func",
-    "custom": "custom", "_c": "custom",
+    "pointer": "pointer",
+    "p": "pointer",
+    "length": "length",
+    "l": "length",
+    "type": "type",
+    "t": "type",
+    "_t": "type",
+    "null": "null",
+    "n": "null",
+    "unic": "unic",
+    "w": "unic",
+    "func": "func",
+    "f": "func",
+    "custom": "custom",
+    "_c": "custom",
 }
 _KEY_LIST = "pointer (p), length (l), type (t), null (n), unic (w), func (f), custom (_c)"
 
@@ -96,8 +104,10 @@ def _directive(i, entry, state):
     if d.type is ctypes.c_wchar:
         d.wide = True
     if d.null and not d.wide and ctypes.sizeof(d.type) != 1:
-        raise ValueError(f"memsync entry {i}: null=True needs a character type (c_char), or unic=True "
-                         f"for wchar_t strings; type is {d.type.__name__}")
+        raise ValueError(
+            f"memsync entry {i}: null=True needs a character type (c_char), or unic=True "
+            f"for wchar_t strings; type is {d.type.__name__}"
+        )
     d.func = _func(i, values["func"]) if values.get("func") is not None else None
     d.lengths = _lengths(i, values.get("length"), d)
     for path in d.lengths:
@@ -106,11 +116,14 @@ def _directive(i, entry, state):
     custom = values.get("custom")
     if custom is not None:
         if not hasattr(custom, "from_param"):
-            raise TypeError(f"memsync entry {i}: custom must have a from_param method "
-                            f"({type(custom).__name__} has none)")
+            raise TypeError(
+                f"memsync entry {i}: custom must have a from_param method ({type(custom).__name__} has none)"
+            )
         if not d.top:
-            raise ValueError(f"memsync entry {i}: custom converts an argument, so its pointer must be "
-                             f"[index], not {list(d.pointer)}")
+            raise ValueError(
+                f"memsync entry {i}: custom converts an argument, so its pointer must be "
+                f"[index], not {list(d.pointer)}"
+            )
     d.custom = custom
     return d
 
@@ -128,15 +141,20 @@ def _path(i, what, value):
         raise ValueError(f"memsync entry {i}: {what} must be a path such as [0] or [0, 'field'], not {value!r}")
     first = value[0]
     if first != "r" and not (isinstance(first, int) and not isinstance(first, bool) and first >= 0):
-        raise ValueError(f"memsync entry {i}: {what} path {list(value)} must start with an argument "
-                         f"index (0, 1, ...) or 'r' (the return value)")
+        raise ValueError(
+            f"memsync entry {i}: {what} path {list(value)} must start with an argument "
+            f"index (0, 1, ...) or 'r' (the return value)"
+        )
     for seg in value[1:]:
         if isinstance(seg, bool) or not isinstance(seg, (int, str)):
-            raise ValueError(f"memsync entry {i}: {what} path {list(value)}: {seg!r} is neither a field "
-                             f"name nor an index")
+            raise ValueError(
+                f"memsync entry {i}: {what} path {list(value)}: {seg!r} is neither a field name nor an index"
+            )
         if isinstance(seg, int) and seg < -1:
-            raise ValueError(f"memsync entry {i}: {what} path {list(value)}: {seg} is neither -1 "
-                             f"(dereference) nor an element index")
+            raise ValueError(
+                f"memsync entry {i}: {what} path {list(value)}: {seg} is neither -1 "
+                f"(dereference) nor an element index"
+            )
         if seg == "":
             raise ValueError(f"memsync entry {i}: {what} path {list(value)}: empty field name")
     if list(value).count(WILDCARD) > 1:
@@ -160,11 +178,15 @@ def _lengths(i, length, d):
     if length is None:
         if d.null:
             return ()
-        raise ValueError(f"memsync entry {i}: 'length' is missing (a path to the element count, "
-                         f"such as [1]; only null=True strings need none)")
+        raise ValueError(
+            f"memsync entry {i}: 'length' is missing (a path to the element count, "
+            f"such as [1]; only null=True strings need none)"
+        )
     if not _is_path(length):
-        raise ValueError(f"memsync entry {i}: length {length!r} is not a path such as [1] (a tuple of "
-                         f"paths needs func to combine them)")
+        raise ValueError(
+            f"memsync entry {i}: length {length!r} is not a path such as [1] (a tuple of "
+            f"paths needs func to combine them)"
+        )
     return (_path(i, "length", length),)
 
 
@@ -174,8 +196,9 @@ def _element_type(i, tp, d, state):
     if isinstance(tp, str):
         resolved = state.namespace.get(tp) or getattr(ctypes, tp, None)
         if not (isinstance(resolved, type) and issubclass(resolved, _CData)):
-            raise ValueError(f"memsync entry {i}: type {tp!r} is not a ctypes type name (give structure "
-                             f"types as classes)")
+            raise ValueError(
+                f"memsync entry {i}: type {tp!r} is not a ctypes type name (give structure types as classes)"
+            )
         return resolved
     if isinstance(tp, type) and issubclass(tp, _CData):
         return tp
@@ -188,8 +211,9 @@ def _func(i, func):
     if callable(func):
         return func
     if not isinstance(func, str):
-        raise TypeError(f"memsync entry {i}: func must be a string with a lambda or function, not "
-                        f"{type(func).__name__}")
+        raise TypeError(
+            f"memsync entry {i}: func must be a string with a lambda or function, not {type(func).__name__}"
+        )
     namespace = {"ctypes": ctypes, "__builtins__": builtins}
     try:
         result = eval(func, namespace)

@@ -105,8 +105,11 @@ def root_of(obj):
     """What an argument value is for a path: a _Ptr (what the DLL gets is a pointer), a
     _Place (a structure or number in Linux memory), None (bytes and str: they travel as
     strings already) or NotImplemented (nothing memsync knows)."""
-    while obj is not None and not isinstance(obj, (int, bytes, str, _CData, _CArgObject)) \
-            and hasattr(obj, "_as_parameter_"):
+    while (
+        obj is not None
+        and not isinstance(obj, (int, bytes, str, _CData, _CArgObject))
+        and hasattr(obj, "_as_parameter_")
+    ):
         obj = obj._as_parameter_
     if obj is None:
         return _Ptr(0, None)

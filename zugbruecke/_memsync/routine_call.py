@@ -30,9 +30,9 @@ class _RoutineCall(_Walk):
         super().__init__(memsync, routine._state, args)
         self.routine = routine
         self.members = {}  # directive entry -> [_Member]
-        self.texts = []    # (directive, address, bytearray, Linux elements, before) of argument strings
-        self.keep = []     # what custom and from_param made of arguments, alive until the call ends
-        self.roots = {}    # (argument index, custom) -> root_of the argument, found once a call
+        self.texts = []  # (directive, address, bytearray, Linux elements, before) of argument strings
+        self.keep = []  # what custom and from_param made of arguments, alive until the call ends
+        self.roots = {}  # (argument index, custom) -> root_of the argument, found once a call
 
     def run(self, kinds, values):
         routine = self.routine
@@ -58,8 +58,10 @@ class _RoutineCall(_Walk):
             if first == "r":
                 restype = self.routine.restype
                 if not (isinstance(restype, type) and issubclass(restype, _Pointer)):
-                    raise TypeError(f"memsync {d.where}: a path into the return value needs restype "
-                                    f"POINTER(T), not {_name(restype)}")
+                    raise TypeError(
+                        f"memsync {d.where}: a path into the return value needs restype "
+                        f"POINTER(T), not {_name(restype)}"
+                    )
                 continue
             if first >= len(args):
                 raise self.fail(d, f"the call has {len(args)} arguments")
@@ -111,8 +113,9 @@ class _RoutineCall(_Walk):
                 root = NotImplemented if arg is None else root_of(arg)
                 self.keep.append(arg)
         if root is NotImplemented:
-            raise self.fail(d, f"no memory found in a {type(self.args[i]).__name__} argument (custom may "
-                               f"convert it)")
+            raise self.fail(
+                d, f"no memory found in a {type(self.args[i]).__name__} argument (custom may convert it)"
+            )
         if root is not None and root.holder is None:
             root.holder = self.args[i]
         return root
@@ -144,8 +147,11 @@ class _RoutineCall(_Walk):
         size = ctypes.sizeof(d.type)
         end = _extent(root.holder, addr)
         if end is not None and addr + n * size > end:
-            raise self.fail(d, f"length {n} runs past the end of the buffer ({(end - addr) // size} "
-                               f"elements of {d.type.__name__} there)")
+            raise self.fail(
+                d,
+                f"length {n} runs past the end of the buffer ({(end - addr) // size} "
+                f"elements of {d.type.__name__} there)",
+            )
         kinds[i] = K.TYPED
         # Inside a Python buffer the memory is known to be there; elsewhere (an address,
         # a NumPy array) the core reads it checked: a wrong length is an error, no crash.
@@ -165,8 +171,11 @@ class _RoutineCall(_Walk):
         size = ctypes.sizeof(d.type)
         end = _extent(root.holder, value)
         if end is not None and value + n * size > end:
-            raise self.fail(d, f"length {n} runs past the end of the buffer ({(end - value) // size} "
-                               f"elements of {d.type.__name__} there)")
+            raise self.fail(
+                d,
+                f"length {n} runs past the end of the buffer ({(end - value) // size} "
+                f"elements of {d.type.__name__} there)",
+            )
         m.count = n
         if d.star < 0:
             self.counts[d.pointer] = n
@@ -228,8 +237,12 @@ class _RoutineCall(_Walk):
     def settle(self, m, state, value):
         d = m.d
         if state == _UNREACHED:
-            warnings.warn(f"zugbruecke: memsync {d.where}: the pointer was not in memory that travels to "
-                          f"the DLL (describe the memory that holds it too)", RuntimeWarning, stacklevel=4)
+            warnings.warn(
+                f"zugbruecke: memsync {d.where}: the pointer was not in memory that travels to "
+                f"the DLL (describe the memory that holds it too)",
+                RuntimeWarning,
+                stacklevel=4,
+            )
             return
         if m.text is not None and bytes(m.text) != m.before:
             # The string goes back where it came from, whichever pointer has it now.

@@ -39,13 +39,17 @@ class _Walk:
     def item(self, d, path, k):
         if path[0] == "r":
             if not self.have_result:
-                raise self.fail(d, f"length path {list(path)} uses the return value, which only memory "
-                                   f"the DLL allocates can wait for")
+                raise self.fail(
+                    d,
+                    f"length path {list(path)} uses the return value, which only memory "
+                    f"the DLL allocates can wait for",
+                )
             obj = self.result
         else:
             if path[0] >= len(self.args):
-                raise self.fail(d, f"length path {list(path)} names argument {path[0] + 1}, but the call has "
-                                   f"{len(self.args)}")
+                raise self.fail(
+                    d, f"length path {list(path)} names argument {path[0] + 1}, but the call has {len(self.args)}"
+                )
             obj = self.args[path[0]]
         for seg in path[1:]:
             if seg == WILDCARD:
@@ -173,8 +177,11 @@ class _Walk:
             ptr = self.as_ptr(d, cur)
             n = None if ptr is None else ptr.bound
         if n is None:
-            raise self.fail(d, f"'*' after {list(prefix)} needs an earlier entry with pointer {list(prefix)} "
-                               f"(it gives the number of elements) or an array there")
+            raise self.fail(
+                d,
+                f"'*' after {list(prefix)} needs an earlier entry with pointer {list(prefix)} "
+                f"(it gives the number of elements) or an array there",
+            )
         return n
 
     def pointer_place(self, d, place):
@@ -182,8 +189,10 @@ class _Walk:
         is_ptr, _ = _pointer_target(place.tp)
         if not is_ptr:
             if isinstance(place.tp, type) and issubclass(place.tp, ctypes.Array):
-                raise self.fail(d, f"{_name(place.tp)} is an array inside its structure and travels with "
-                                   f"it: it needs no memsync")
+                raise self.fail(
+                    d,
+                    f"{_name(place.tp)} is an array inside its structure and travels with it: it needs no memsync",
+                )
             raise self.fail(d, f"{_name(place.tp)} is not a pointer")
 
     def server_ptr(self, place):
@@ -193,7 +202,7 @@ class _Walk:
         if place.win is not None:
             data, off = place.win
             if off + size <= len(data):
-                return int.from_bytes(data[off:off + size], "little")
+                return int.from_bytes(data[off : off + size], "little")
         if place.srv is None:
             return None
         data = _core.read(self.state.require(), place.srv, size, False)
@@ -227,7 +236,7 @@ class _Walk:
             return
         text = bytes(data).decode("utf-16-le", "surrogatepass")
         if d.null:
-            text = text.split("\0", 1)[0][:n_linux - 1] + "\0"
+            text = text.split("\0", 1)[0][: n_linux - 1] + "\0"
         else:
             text = text[:n_linux].ljust(n_linux, "\0")
         raw = text.encode("utf-32-le", "surrogatepass")
@@ -258,7 +267,7 @@ def _utf16(text, units):
     inside a surrogate pair) or padded with NULs."""
     data = text.encode("utf-16-le", "surrogatepass")
     if len(data) > 2 * units:
-        data = data[:2 * units]
+        data = data[: 2 * units]
         if units and 0xD800 <= int.from_bytes(data[-2:], "little") < 0xDC00:
             data = data[:-2]
     return data.ljust(2 * units, b"\0")
