@@ -94,15 +94,6 @@ def adopt(state, srv, tp, count, data=None):
     return arr
 
 
-def _wide_copy(text, units):
-    """A Python wchar_t array of units elements holding text (sized in UTF-16 units, as
-    create_unicode_buffer makes them, so that the text fits when it travels again)."""
-    arr = (ctypes.c_wchar * units)()
-    if text:
-        arr.value = text[:units]
-    return arr
-
-
 def _hold(state, holder, loc, obj):
     """Keep obj alive as long as holder, the Python object whose memory at loc points to it."""
     key = id(holder)

@@ -7,7 +7,7 @@ import operator
 from .. import _core
 from .._ctypes_internals import _SimpleCData
 from .._types import is_struct
-from .adoption import _adopted, _data, _wide_copy, adopt
+from .adoption import _adopted, _data, adopt
 from .common import MAX_BYTES, WILDCARD, MemsyncArgumentError, _name
 from .roots import _extent, _Place, _pointer_target, _Ptr, _read_ptr, _strip
 
@@ -262,6 +262,14 @@ class _Walk:
         return adopt(state, srv, d.type, n), n
 
 
+# Wide strings of memsync are Python str values (cut at their NUL or length here), sized in
+# the UTF-16 units a directive gives, and they travel as Windows bytes (a BUFFER argument,
+# or the bytearray of a sync, which core/marshal copies as is). CPython's codec encodes
+# them; core/abi.UTF32ToUTF16 does the same for raw wchar_t memory that the marshaller
+# meets (buffers, arrays in structures), by the same rule: a buffer of n units is cut
+# never inside a surrogate pair and padded with NULs.
+
+
 def _utf16(text, units):
     """text as units UTF-16 code units, cut as a Windows buffer of that size would (never
     inside a surrogate pair) or padded with NULs."""
@@ -271,3 +279,12 @@ def _utf16(text, units):
         if units and 0xD800 <= int.from_bytes(data[-2:], "little") < 0xDC00:
             data = data[:-2]
     return data.ljust(2 * units, b"\0")
+
+
+def _wide_copy(text, units):
+    """A Python wchar_t array of units elements holding text (sized in UTF-16 units, as
+    create_unicode_buffer makes them, so that the text fits when it travels again)."""
+    arr = (ctypes.c_wchar * units)()
+    if text:
+        arr.value = text[:units]
+    return arr
