@@ -98,7 +98,7 @@ def test_paths_after_terminate_raise():
 
 
 def test_loader_conversion_matches_wine_for_test_dlls(ctypes, arch, dll_path):
-    from zugbruecke._session import _win_path
+    from zugbruecke._state import _win_path
 
     path = str(dll_path("integers"))
     assert _win_path(path) == ctypes.zb_path_unix_to_wine(path)

@@ -23,21 +23,20 @@ import weakref
 
 from . import _core
 from . import _kinds as K
+from ._ctypes_internals import PyCFuncPtrType, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync
 from ._routine import Routine
 from ._types import is_struct, type_id
 
-_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
 
-
-class _FuncPtrType(type(ctypes.CFUNCTYPE(None))):
+class _FuncPtrType(PyCFuncPtrType):
     """Metaclass of the session's function types: ``memsync`` is compiled (and checked)
     when assigned to the class."""
 
     def __setattr__(cls, name, value):
         if name in ("memsync", "_memsync_"):
-            compiled = compile_memsync(value, cls._zb_session)
+            compiled = compile_memsync(value, cls._zb_state)
             super().__setattr__("_zb_memsync", compiled)
             super().__setattr__("_zb_sig_json", None)  # the signature depends on it
         super().__setattr__(name, value)
@@ -46,8 +45,8 @@ class _FuncPtrType(type(ctypes.CFUNCTYPE(None))):
 PARAMFLAG_FIN, PARAMFLAG_FOUT, PARAMFLAG_FLCID = 1, 2, 4
 
 
-def functype_factory(session, conv):
-    """CFUNCTYPE (conv cdecl) or WINFUNCTYPE (conv stdcall) for session."""
+def functype_factory(state, conv):
+    """CFUNCTYPE (conv cdecl) or WINFUNCTYPE (conv stdcall) for a session (its SessionState)."""
     cache = {}
 
     def FUNCTYPE(restype, *argtypes, use_errno=False, use_last_error=False):
@@ -56,10 +55,17 @@ def functype_factory(session, conv):
         if cls is None:
             base = ctypes.CFUNCTYPE(restype, *argtypes, use_errno=use_errno, use_last_error=use_last_error)
             name = "CFunctionType" if conv == K.CDECL else "WinFunctionType"
-            cls = _FuncPtrType(name, (_FuncPtr, base), {
-                "_argtypes_": base._argtypes_, "_restype_": base._restype_, "_flags_": base._flags_,
-                "_zb_session": session, "_zb_conv": conv,
-            })
+            cls = _FuncPtrType(
+                name,
+                (_FuncPtr, base),
+                {
+                    "_argtypes_": base._argtypes_,
+                    "_restype_": base._restype_,
+                    "_flags_": base._flags_,
+                    "_zb_state": state,
+                    "_zb_conv": conv,
+                },
+            )
             cache[key] = cls
         return cls
 
@@ -78,7 +84,7 @@ class _FuncPtr:
         self = super().__new__(cls, *args)
         if args and callable(args[0]) and not isinstance(args[0], int):
             self._zb_callable = args[0]
-            if cls._zb_session._handle is not None:
+            if cls._zb_state.handle is not None:
                 # Registered now, so the callback also works where the marshaller
                 # finds it by its Linux address (structure members, arrays).
                 self._zb_entry()
@@ -98,7 +104,7 @@ class _FuncPtr:
     @classmethod
     def _prototype(cls, spec, paramflags=None):
         name, dll = spec
-        address = dll._session._symbol(dll._zb_handle, name)
+        address = dll._zb_state.symbol(dll._zb_handle, name)
         self = super().__new__(cls, address)
         self._zb_name = name
         self._zb_owner = dll
@@ -114,8 +120,8 @@ class _FuncPtr:
         entry = self.__dict__.get("_zb_addr")
         if entry is not None:
             return entry
-        session = type(self)._zb_session
-        handle = session._require()
+        state = type(self)._zb_state
+        handle = state.require()
         linux = ctypes.cast(self, ctypes.c_void_p).value or 0
         cls = type(self)
         sig = cls.__dict__.get("_zb_sig_json")
@@ -123,7 +129,7 @@ class _FuncPtr:
             sig = cls._zb_sig_json = json.dumps(_signature(cls))
         entry = _core.callback_new(handle, _Handler(self), sig, linux)
         self._zb_addr = entry
-        weakref.finalize(self, _free, session, entry)
+        weakref.finalize(self, _free, state, entry)
         return entry
 
     # ---- calling it from Python ---------------------------------------------------------------
@@ -159,10 +165,11 @@ class _FuncPtr:
         routine = self.__dict__.get("_zb_rt")
         address = ctypes.cast(self, ctypes.c_void_p).value
         if routine is None or routine._address != address:
-            session = type(self)._zb_session
+            state = type(self)._zb_state
             name = self.__dict__.get("_zb_name", "function pointer")
-            routine = Routine(session, name, address, type(self)._zb_conv, self.restype,
-                              self.__dict__.get("_zb_owner"))
+            routine = Routine(
+                state, name, address, type(self)._zb_conv, self.restype, self.__dict__.get("_zb_owner")
+            )
             self._zb_rt = routine
         if routine.argtypes != self.argtypes:
             routine.argtypes = self.argtypes
@@ -172,12 +179,12 @@ class _FuncPtr:
         return routine
 
 
-def _free(session, entry):
-    if session._handle is not None:
-        _core.callback_free(session._handle, entry)
+def _free(state, entry):
+    if state.handle is not None:
+        _core.callback_free(state.handle, entry)
 
 
-def _arg_spec(session, tp, synced=False):
+def _arg_spec(state, tp, synced=False):
     """What the server sends for an argument of type tp (synced: a memsync pointer, whose
     memory Python fetches itself)."""
     kind = kind_of(tp)
@@ -187,17 +194,17 @@ def _arg_spec(session, tp, synced=False):
         return {"kind": K.POINTER, "deref": K.DEREF_WSTR, "size": 0}
     if kind is not None:
         return {"kind": kind, "deref": 0, "size": 0}
-    if isinstance(tp, type) and issubclass(tp, ctypes._Pointer):
-        return {"kind": K.POINTER, "deref": 0, "size": 0 if synced else session.sizeof(tp._type_)}
+    if isinstance(tp, type) and issubclass(tp, _Pointer):
+        return {"kind": K.POINTER, "deref": 0, "size": 0 if synced else state.sizeof(tp._type_)}
     if is_struct(tp):
-        return {"kind": K.STRUCT, "deref": 0, "size": session.sizeof(tp)}
+        return {"kind": K.STRUCT, "deref": 0, "size": state.sizeof(tp)}
     if isinstance(tp, type) and issubclass(tp, _CFuncPtr):
         return {"kind": K.POINTER, "deref": 0, "size": 0}
     raise TypeError(f"zugbruecke: callbacks cannot take {tp!r} arguments")
 
 
 def _signature(cls):
-    session = cls._zb_session
+    state = cls._zb_state
     restype = cls._restype_
     if restype is None:
         ret = K.VOID
@@ -206,8 +213,11 @@ def _signature(cls):
         if ret is None or ret in (K.CHARP, K.WCHARP):
             raise TypeError(f"zugbruecke: callbacks cannot return {restype!r}")
     synced = cls._zb_memsync.top_args() if cls._zb_memsync is not None else ()
-    return {"conv": cls._zb_conv, "ret": ret,
-            "args": [_arg_spec(session, tp, i in synced) for i, tp in enumerate(cls._argtypes_)]}
+    return {
+        "conv": cls._zb_conv,
+        "ret": ret,
+        "args": [_arg_spec(state, tp, i in synced) for i, tp in enumerate(cls._argtypes_)],
+    }
 
 
 class _Handler:
@@ -217,7 +227,7 @@ class _Handler:
         cls = type(fptr)
         self.cls = cls
         self.func = fptr._zb_callable
-        self.session = cls._zb_session
+        self.state = cls._zb_state
         self.argtypes = cls._argtypes_
         self.restype = cls._restype_
         # Kinds looked up once: this runs for every invocation from the DLL.
@@ -227,8 +237,10 @@ class _Handler:
     def __call__(self, raw, mems):
         try:
             back = [None] * len(raw)
-            args = [self._arg(i, tp, kind, raw[i], mems[i], back)
-                    for i, (tp, kind) in enumerate(zip(self.argtypes, self.kinds))]
+            args = [
+                self._arg(i, tp, kind, raw[i], mems[i], back)
+                for i, (tp, kind) in enumerate(zip(self.argtypes, self.kinds))
+            ]
             memsync = self.cls._zb_memsync
             synced = memsync.callback(self, raw, mems, args, back) if memsync is not None else None
             result = self.func(*args)
@@ -257,8 +269,8 @@ class _Handler:
             return bool(raw)
         if kind is not None:
             return raw
-        handle = self.session._require()
-        if isinstance(tp, type) and issubclass(tp, ctypes._Pointer):
+        handle = self.state.require()
+        if isinstance(tp, type) and issubclass(tp, _Pointer):
             if not raw:
                 return tp()
             target = tp._type_
@@ -279,7 +291,7 @@ class _Handler:
         restype = self.restype
         if restype is None:
             return None
-        if isinstance(value, ctypes._SimpleCData):
+        if isinstance(value, _SimpleCData):
             value = value.value
         kind = self.ret_kind
         if kind == K.CHAR and isinstance(value, bytes):

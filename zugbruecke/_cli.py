@@ -20,8 +20,12 @@ from . import __version__
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 BIN_DIR = os.path.join(PACKAGE_DIR, "_bin")
 ARCHS = ("win32", "win64")
-BINARIES = ("zb-server-win32.exe", "zb-server-win64.exe",
-            "bcryptprimitives-win32.dll", "bcryptprimitives-win64.dll")
+BINARIES = (
+    "zb-server-win32.exe",
+    "zb-server-win64.exe",
+    "bcryptprimitives-win32.dll",
+    "bcryptprimitives-win64.dll",
+)
 
 # Where Wine's loaders are looked for, in the order core/prefix/wine.go (FindWine) uses.
 WINE_LOADERS = {
@@ -29,12 +33,13 @@ WINE_LOADERS = {
     "win64": ("/usr/lib/wine/wine64", "/usr/lib/x86_64-linux-gnu/wine/wine64"),
 }
 WINE_FIX = {
-    "win32": "on Debian/Ubuntu run: dpkg --add-architecture i386 && apt-get update && "
-             "apt-get install wine32:i386",
+    "win32": "on Debian/Ubuntu run: dpkg --add-architecture i386 && apt-get update && apt-get install wine32:i386",
     "win64": "on Debian/Ubuntu run: apt-get install wine wine64",
 }
-COMPILERS = {"win32": ("i686-w64-mingw32-gcc", "gcc-mingw-w64-i686"),
-             "win64": ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64")}
+COMPILERS = {
+    "win32": ("i686-w64-mingw32-gcc", "gcc-mingw-w64-i686"),
+    "win64": ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
+}
 READY_MARKER = ".zugbruecke-ready"
 PRNG = "drive_c/windows/system32/bcryptprimitives.dll"
 
@@ -136,19 +141,23 @@ def _check_session(report, arch):
             value = session.cdll.msvcrt.abs(-42)
             pid = session.windll.kernel32.GetCurrentProcessId()
     except Exception as exc:  # every failure is a finding here
-        fix = ("see the message above; run `python -m zugbruecke info` for the configuration "
-               "and docs/troubleshooting.md")
+        fix = (
+            "see the message above; run `python -m zugbruecke info` for the configuration "
+            "and docs/troubleshooting.md"
+        )
         if isinstance(exc, zugbruecke.WineError):
             fix = "install Wine for this arch (see the message) or fix the parameter 'wine'"
         report.line("FAIL", f"{arch}: session: {type(exc).__name__}: {exc}", fix)
         return False
     seconds = time.monotonic() - started
     if value != 42 or not pid:
-        report.line("FAIL", f"{arch}: session answered msvcrt abs(-42) = {value}, process id {pid}",
-                    "this is a bug: please report it with the output of `python -m zugbruecke info`")
+        report.line(
+            "FAIL",
+            f"{arch}: session answered msvcrt abs(-42) = {value}, process id {pid}",
+            "this is a bug: please report it with the output of `python -m zugbruecke info`",
+        )
         return False
-    report.line("OK", f"{arch}: session up in {seconds:.1f} s; msvcrt abs(-42) = 42, "
-                      f"Windows process id {pid}")
+    report.line("OK", f"{arch}: session up in {seconds:.1f} s; msvcrt abs(-42) = 42, Windows process id {pid}")
     return True
 
 
@@ -162,8 +171,11 @@ def _check_prefix(report, arch, root):
     report.line("OK", f"{arch}: Wine prefix {prefix} is ready")
     prng = os.path.join(prefix, *PRNG.split("/"))
     if not os.path.isfile(prng):
-        report.line("FAIL", f"{arch}: ProcessPrng replacement {prng} is missing",
-                    f"run `{init}` (every session start installs it)")
+        report.line(
+            "FAIL",
+            f"{arch}: ProcessPrng replacement {prng} is missing",
+            f"run `{init}` (every session start installs it)",
+        )
         return
     with open(prng, "rb") as f:
         own = b"Wine placeholder DLL" in f.read()
@@ -179,16 +191,21 @@ def doctor(args):
 
     core, error = _core_module()
     if core is None:
-        report.line("FAIL", f"core extension zugbruecke._core: {error}",
-                    "reinstall the package: pip install --force-reinstall zugbruecke "
-                    "(building it needs Go and mingw-w64)")
+        report.line(
+            "FAIL",
+            f"core extension zugbruecke._core: {error}",
+            "reinstall the package: pip install --force-reinstall zugbruecke (building it needs Go and mingw-w64)",
+        )
         return 1
     report.line("OK", f"core extension {core.__file__}")
 
     missing = [name for name in BINARIES if not os.path.isfile(os.path.join(BIN_DIR, name))]
     if missing:
-        report.line("FAIL", f"server binaries: missing in {BIN_DIR}: {', '.join(missing)}",
-                    "reinstall the package (pip install . builds them)")
+        report.line(
+            "FAIL",
+            f"server binaries: missing in {BIN_DIR}: {', '.join(missing)}",
+            "reinstall the package (pip install . builds them)",
+        )
     else:
         report.line("OK", f"server binaries in {BIN_DIR}")
 
@@ -209,8 +226,12 @@ def doctor(args):
         if path:
             report.line("OK", f"{arch}: C compiler {path} (optional: for building from source)")
         else:
-            report.line("WARN", f"{arch}: C compiler {compiler} not found (only needed for building "
-                                "from source and the test DLLs)", f"apt-get install {package}")
+            report.line(
+                "WARN",
+                f"{arch}: C compiler {compiler} not found (only needed for building "
+                "from source and the test DLLs)",
+                f"apt-get install {package}",
+            )
 
     for arch in archs:
         loader, why = find_wine(arch, config.get("wine", ""))
@@ -221,8 +242,7 @@ def doctor(args):
             continue
         report.line("OK", f"{arch}: Wine loader {loader}")
         if not os.path.isfile(os.path.join(root, f"prefix-{arch}", READY_MARKER)):
-            print(f"      {arch}: the session check creates the Wine prefix first (about 15 s)",
-                  flush=True)
+            print(f"      {arch}: the session check creates the Wine prefix first (about 15 s)", flush=True)
         if _check_session(report, arch):
             _check_prefix(report, arch, root)
 
@@ -317,7 +337,8 @@ def info(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="zugbruecke",
-        description="zugbruecke: call routines in Windows DLLs from Python on Linux, through Wine.")
+        description="zugbruecke: call routines in Windows DLLs from Python on Linux, through Wine.",
+    )
     parser.add_argument("--version", action="version", version=f"zugbruecke {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = commands.add_parser("doctor", help="check Wine, prefixes and sessions; print a fix for each problem")

@@ -5,12 +5,12 @@ factory registered with ``init``; its ``kind`` is one of "load", "symbol", "argu
 "exception", "type", "wine", "config", "terminated", "start", "server", "error".
 """
 
-from typing import Callable, Optional, Tuple, Union
+from typing import Callable
 
 # What a call returns before the routine object wraps it (None for void, NULL pointers
 # and structure results, which go into the object passed as ``result``).
-_Value = Union[int, float, bool, bytes, str, None]
-_ArgValue = Union[int, float, bytes, str, None, object]
+_Value = int | float | bool | bytes | str | None
+_ArgValue = int | float | bytes | str | None | object
 
 def init(error_factory: Callable[[str, int, str], BaseException], /) -> None:
     """Register the factory that turns (kind, code, message) into the exception to raise."""
@@ -27,7 +27,7 @@ def stop(session: int, /) -> None:
 def alive(session: int, /) -> bool:
     """Whether the session's server process still runs."""
 
-def pids(session: int, /) -> Tuple[int, int]:
+def pids(session: int, /) -> tuple[int, int]:
     """(Linux process id of the Wine loader, Windows process id of the server)."""
 
 def load(session: int, name: str, /) -> int:
@@ -58,8 +58,9 @@ def mirror(session: int, server_address: int, type_id: int, linux_address: int, 
 def unmirror(session: int, linux_address: int, /) -> None:
     """Forget the mirror at linux_address."""
 
-def adopt(session: int, server_address: int, type_id: int, count: int, linux_address: int,
-          data: Optional[bytes], /) -> None:
+def adopt(
+    session: int, server_address: int, type_id: int, count: int, linux_address: int, data: bytes | None, /
+) -> None:
     """Copy count values of a type at server_address (or from data, Windows bytes) into the
     Linux memory at linux_address, and record it as a mirror of that DLL memory."""
 
@@ -68,11 +69,11 @@ def call(
     fn: int,
     flags: int,
     kinds: bytes,
-    values: Tuple[_ArgValue, ...],
-    result: Optional[Tuple[int, int]] = ...,
-    syncs: Optional[Tuple[tuple, ...]] = ...,
+    values: tuple[_ArgValue, ...],
+    result: tuple[int, int] | None = ...,
+    syncs: tuple[tuple, ...] | None = ...,
     /,
-) -> Tuple[_Value, int]:
+) -> tuple[_Value, int]:
     """Call the routine at fn; returns (result, GetLastError after the call). flags holds
     the calling convention, the result kind (<< 8) and the result dereference (<< 16);
     kinds has one abi kind per value; result is (type id, address) of a structure result;

@@ -12,7 +12,7 @@ from ._routine import Routine
 class CDLL:
     """A DLL loaded in the session's Windows process; routines are cdecl."""
 
-    _session = None  # set on the per-session subclass
+    _zb_state = None  # the session's SessionState, set on the per-session subclass
     _func_flags_ = K.CDECL
     _func_restype_ = ctypes.c_int
 
@@ -25,7 +25,7 @@ class CDLL:
         self._use_last_error = use_last_error
         self._use_errno = use_errno
         if handle is None:
-            handle = self._session._load(name)
+            handle = self._zb_state.load(name)
         self._zb_handle = self._handle = handle
 
     def __repr__(self):
@@ -39,8 +39,9 @@ class CDLL:
         return func
 
     def __getitem__(self, name_or_ordinal):
-        address = self._session._symbol(self._zb_handle, name_or_ordinal)
-        return Routine(self._session, name_or_ordinal, address, self._func_flags_, self._func_restype_, self)
+        state = self._zb_state
+        address = state.symbol(self._zb_handle, name_or_ordinal)
+        return Routine(state, name_or_ordinal, address, self._func_flags_, self._func_restype_, self)
 
 
 class WinDLL(CDLL):
@@ -63,8 +64,10 @@ def _audit(event, args):
         return
     first = args[0][0] if isinstance(args[0], tuple) and args[0] else args[0]
     if isinstance(first, CDLL):
-        raise TypeError("zugbruecke: the DLL lives in the Windows process; read exported "
-                        "variables with session.zb_in_dll(type, dll, name)")
+        raise TypeError(
+            "zugbruecke: the DLL lives in the Windows process; read exported "
+            "variables with session.zb_in_dll(type, dll, name)"
+        )
 
 
 sys.addaudithook(_audit)

@@ -39,8 +39,19 @@ from ._zcontract import (  # noqa: F401 (re-exported)
 )
 
 _BY_CODE = {
-    "?": BOOL, "c": CHAR, "u": WCHAR, "b": INT8, "B": UINT8, "h": INT16, "H": UINT16,
-    "f": FLOAT32, "d": FLOAT64, "g": FLOAT64, "z": CHARP, "Z": WCHARP, "P": POINTER,
+    "?": BOOL,
+    "c": CHAR,
+    "u": WCHAR,
+    "b": INT8,
+    "B": UINT8,
+    "h": INT16,
+    "H": UINT16,
+    "f": FLOAT32,
+    "d": FLOAT64,
+    "g": FLOAT64,
+    "z": CHARP,
+    "Z": WCHARP,
+    "P": POINTER,
 }
 _INT_BY_SIZE = {(4, True): INT32, (4, False): UINT32, (8, True): INT64, (8, False): UINT64}
 
@@ -58,9 +69,13 @@ def kind_of(tp):
 
 
 INT_RANGES = {
-    BOOL: (0, 1), INT8: (-(2**7), 2**7 - 1), UINT8: (0, 2**8 - 1),
-    INT16: (-(2**15), 2**15 - 1), UINT16: (0, 2**16 - 1),
-    INT32: (-(2**31), 2**31 - 1), UINT32: (0, 2**32 - 1),
-    INT64: (-(2**63), 2**63 - 1), UINT64: (0, 2**64 - 1),
+    BOOL: (0, 1),
+    INT8: (-(2**7), 2**7 - 1),
+    UINT8: (0, 2**8 - 1),
+    INT16: (-(2**15), 2**15 - 1),
+    UINT16: (0, 2**16 - 1),
+    INT32: (-(2**31), 2**31 - 1),
+    UINT32: (0, 2**32 - 1),
+    INT64: (-(2**63), 2**63 - 1),
+    UINT64: (0, 2**64 - 1),
 }
-

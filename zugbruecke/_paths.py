@@ -27,8 +27,8 @@ class _Kernel32:
     """A private kernel32 of one session, with the routines configured here: the shared
     ``session.windll.kernel32`` belongs to the user, whose argtypes must not change."""
 
-    def __init__(self, session):
-        k = session.WinDLL("kernel32")
+    def __init__(self, state):
+        k = state.namespace["WinDLL"]("kernel32")
         k.wine_get_dos_file_name.argtypes = (ctypes.c_char_p,)
         k.wine_get_dos_file_name.restype = ctypes.c_void_p
         k.wine_get_unix_file_name.argtypes = (ctypes.c_wchar_p,)
@@ -44,26 +44,26 @@ class _Kernel32:
         self.dll = k
 
 
-def kernel32(session):
+def kernel32(state):
     """The session's private kernel32 (see _Kernel32), created on first use."""
-    k = session.__dict__.get("_zb_kernel32")
+    k = state.kernel32
     if k is None:
         with _lock:
-            k = session.__dict__.get("_zb_kernel32")
+            k = state.kernel32
             if k is None:
-                k = session.__dict__["_zb_kernel32"] = _Kernel32(session).dll
+                k = state.kernel32 = _Kernel32(state).dll
     return k
 
 
-def _take_string(session, k, address, wide):
+def _take_string(state, k, address, wide):
     """The NUL-terminated string Wine allocated at address, freed after reading."""
     try:
-        return _core.read(session._require(), address, 0, wide)
+        return _core.read(state.require(), address, 0, wide)
     finally:
         k.HeapFree(k.GetProcessHeap(), 0, address)
 
 
-def unix_to_wine(session, path):
+def unix_to_wine(state, path):
     """The Windows path Wine gives a Unix path (relative paths are taken from the current
     directory of this Python process, as older zugbruecke releases did)."""
     raw = os.fspath(path)
@@ -72,14 +72,14 @@ def unix_to_wine(session, path):
     if b"\0" in raw:
         raise ValueError("embedded null byte")
     raw = os.path.abspath(raw)
-    k = kernel32(session)
+    k = kernel32(state)
     address = k.wine_get_dos_file_name(raw)
     if not address:
         raise WineError(f"zugbruecke: Wine has no Windows path for {os.fsdecode(raw)!r}")
-    return _take_string(session, k, address, True).decode("utf-16-le", "surrogatepass")
+    return _take_string(state, k, address, True).decode("utf-16-le", "surrogatepass")
 
 
-def wine_to_unix(session, path):
+def wine_to_unix(state, path):
     """The Unix path Wine gives a Windows path (Wine resolves drive letters through the
     prefix's ``dosdevices`` folder, so ``C:`` paths come back below it)."""
     name = os.fspath(path)
@@ -87,8 +87,8 @@ def wine_to_unix(session, path):
         name = os.fsdecode(name)
     if "\0" in name:
         raise ValueError("embedded null character")
-    k = kernel32(session)
+    k = kernel32(state)
     address = k.wine_get_unix_file_name(name)
     if not address:
         raise WineError(f"zugbruecke: Wine has no Unix path for {name!r}")
-    return os.fsdecode(_take_string(session, k, address, False))
+    return os.fsdecode(_take_string(state, k, address, False))

@@ -16,6 +16,8 @@ import ntpath
 import os
 import struct
 
+from ._errors import winerror
+
 __all__ = ["ARCH_OF_MACHINE", "arch_error", "check_dll_arch", "dll_arch", "read_machine"]
 
 ERROR_BAD_EXE_FORMAT = 193
@@ -57,8 +59,6 @@ def read_machine(path):
 
 def _bad_format(message):
     """The OSError Windows' refusal becomes (``[WinError 193] message``)."""
-    from ._session import winerror  # late: _session may import this module
-
     return winerror(ERROR_BAD_EXE_FORMAT, message)
 
 
@@ -123,8 +123,9 @@ def _check(path, arch, session):
     what = MACHINE_NAMES.get(machine, f"machine 0x{machine:04x}")
     if found is None:
         return None, _bad_format(f"{name} is a {what} DLL, which neither win32 nor win64 sessions can load")
-    return found, _bad_format(f"{name} is a {what} DLL and this session is {arch}; "
-                              f"use CtypesSession(arch='{found}')")
+    return found, _bad_format(
+        f"{name} is a {what} DLL and this session is {arch}; use CtypesSession(arch='{found}')"
+    )
 
 
 def arch_error(path, arch, session=None):

@@ -11,15 +11,12 @@ import ctypes
 
 from . import _core
 from . import _kinds as K
+from ._ctypes_internals import _CArgObject, _CData, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync
 from ._types import is_struct, type_id
 
 ArgumentError = ctypes.ArgumentError
-_CArgObject = type(ctypes.byref(ctypes.c_int()))
-_SimpleCData = ctypes.c_int.__mro__[1]
-_CData = _SimpleCData.__mro__[1]
-_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
 _INT_KINDS = frozenset(K.INT_RANGES)
 
 
@@ -78,7 +75,7 @@ def _lower_memory(i, obj):
         if tag == "Z":  # POINTER(c_wchar).from_param(str), as c_wchar_p
             return K.WCHARP, ctypes.wstring_at(int(repr(obj)[13:-2], 16))
         obj = _byref_target(i, obj)
-    elif isinstance(obj, ctypes._Pointer):
+    elif isinstance(obj, _Pointer):
         if not obj:
             return K.POINTER, None
         obj = obj.contents
@@ -88,7 +85,7 @@ def _lower_memory(i, obj):
             return K.WBUFFER, obj
         if elem is ctypes.c_char:
             return K.BUFFER, obj
-    if isinstance(obj, (ctypes.Array, ctypes.Structure, ctypes.Union, _SimpleCData, ctypes._Pointer)):
+    if isinstance(obj, (ctypes.Array, ctypes.Structure, ctypes.Union, _SimpleCData, _Pointer)):
         return K.TYPED, (type_id(type(obj)), ctypes.addressof(obj))
     raise _cannot(i)
 
@@ -119,7 +116,7 @@ def lower_default(i, arg):
         if "_zb_callable" in getattr(arg, "__dict__", ()):
             return K.POINTER, arg._zb_entry()  # a Python callback: its server entry point
         return K.POINTER, ctypes.cast(arg, ctypes.c_void_p).value  # an address in the server
-    if isinstance(arg, (_CArgObject, ctypes.Array, ctypes._Pointer)):
+    if isinstance(arg, (_CArgObject, ctypes.Array, _Pointer)):
         return _lower_memory(i, arg)
     param = getattr(arg, "_as_parameter_", None)
     if param is not None:
@@ -157,6 +154,7 @@ def converter(argtype):
     builtin = not hasattr(from_param, "__func__")
 
     if kind in (K.FLOAT32, K.FLOAT64):
+
         def convert(i, value):
             if builtin and type(value) is float:
                 return kind, value
@@ -164,6 +162,7 @@ def converter(argtype):
             value = _unwrap(value)
             return kind, float(value.value if isinstance(value, _SimpleCData) else value)
     elif kind in _INT_KINDS or kind in (K.CHAR, K.WCHAR):
+
         def convert(i, value):
             if builtin and type(value) is int and -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
                 return kind, value
@@ -173,14 +172,17 @@ def converter(argtype):
                 value = value.value
             return kind, _scalar(kind, value)
     elif kind == K.CHARP:
+
         def convert(i, value):
             checked(i, value)
             return _pointer_like(i, _unwrap(value), K.CHARP, bytes, K.BUFFER)
     elif kind == K.WCHARP:
+
         def convert(i, value):
             checked(i, value)
             return _pointer_like(i, _unwrap(value), K.WCHARP, str, K.WBUFFER)
     elif kind == K.POINTER:
+
         def convert(i, value):
             checked(i, value)
             value = _unwrap(value)
@@ -194,6 +196,7 @@ def converter(argtype):
         # returns is converted like an argument without argtype.
         def convert(i, value):
             return lower_default(i, checked(i, value))
+
     return convert
 
 
@@ -203,15 +206,15 @@ def _fundamental(tp):
     return tp.__module__ == "ctypes" and _SimpleCData in tp.__bases__
 
 
-def result_spec(restype, session):
+def result_spec(restype, state):
     """(kind, deref, wrap) for a restype: wrap turns the core's value into the result."""
     if restype is None:
         return K.VOID, K.DEREF_NONE, None
     if is_struct(restype):
         type_id(restype)
         return K.STRUCT, K.DEREF_NONE, None
-    if isinstance(restype, type) and issubclass(restype, ctypes._Pointer):
-        return K.POINTER, K.DEREF_NONE, session._pointer_result(restype)
+    if isinstance(restype, type) and issubclass(restype, _Pointer):
+        return K.POINTER, K.DEREF_NONE, state.pointer_result(restype)
     if isinstance(restype, type) and issubclass(restype, _CFuncPtr):
         # A function pointer the DLL hands out: callable, it runs in the server.
         return K.POINTER, K.DEREF_NONE, lambda address: restype(address or 0)
@@ -234,9 +237,9 @@ class Routine:
     """A routine in the session's Windows process: an export of a DLL (owner is the DLL
     object) or a function pointer the DLL handed out."""
 
-    def __init__(self, session, name, address, flags, restype, owner=None):
+    def __init__(self, state, name, address, flags, restype, owner=None):
         self._dll = owner
-        self._session = session
+        self._state = state
         self._use_last_error = bool(getattr(owner, "_use_last_error", False))
         self.__name__ = name if isinstance(name, str) else f"ordinal {name}"
         self._address = address
@@ -276,7 +279,7 @@ class Routine:
 
     @memsync.setter
     def memsync(self, value):
-        self._memsync = compile_memsync(value, self._session)
+        self._memsync = compile_memsync(value, self._state)
         self._memsync_given = value
 
     _memsync_ = memsync
@@ -287,7 +290,7 @@ class Routine:
 
     @restype.setter
     def restype(self, value):
-        self._result = result_spec(value, self._session)
+        self._result = result_spec(value, self._state)
         self._restype = value
 
     def _check_count(self, given):
@@ -326,18 +329,25 @@ class Routine:
     def _invoke(self, kinds, values, syncs):
         """The call itself: the core's value for the result, before ``restype`` wraps it.
         syncs are memsync descriptions of pointers in memory that travels (_memsync) or None.
-        LastError goes in and comes back per Python thread (see CtypesSession)."""
+        LastError goes in and comes back per Python thread (SessionState.tls)."""
         kind, deref, _ = self._result
-        session = self._session
-        tls = session._tls
+        state = self._state
+        tls = state.tls
         use_last_error = self._use_last_error
         last_error = getattr(tls, "private" if use_last_error else "seen", 0) & 0xFFFFFFFF
         flags = self._flags | kind << 8 | deref << 16 | last_error << 32
-        handle = session._require()
+        handle = state.require()
         if kind == K.STRUCT:
             value = self._restype()
-            _, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values),
-                                       (type_id(self._restype), ctypes.addressof(value)), syncs)
+            _, last_error = _core.call(
+                handle,
+                self._address,
+                flags,
+                bytes(kinds),
+                tuple(values),
+                (type_id(self._restype), ctypes.addressof(value)),
+                syncs,
+            )
         elif syncs is None:
             value, last_error = _core.call(handle, self._address, flags, bytes(kinds), tuple(values))
         else:

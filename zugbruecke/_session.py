@@ -7,69 +7,41 @@ import json
 import logging
 import os
 import threading
+import types
 import uuid
 import warnings
 import weakref
 
-from . import _callback
-from . import _core
-from . import _dll
+from . import _callback, _core, _dll, _paths, _util, _wintypes
 from . import _kinds as K
-from . import _types
-from . import _wintypes
-from . import _paths
-from . import _pe
-from . import _util
-from .core.errors import (
-    ConfigError,
-    ServerError,
-    SessionTerminatedError,
-    WineError,
-    ZugbrueckeError,
-)
+from ._errors import error_factory, winerror
+from ._state import SessionState
+from .core.errors import ConfigError
 
 log = logging.getLogger("zugbruecke")
 
 BIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bin")
 
 
-class _CoreError(Exception):
-    """A load or symbol failure from the core, translated by the caller who knows the name."""
-
-    def __init__(self, kind, code, msg):
-        super().__init__(msg)
-        self.kind, self.code, self.msg = kind, code, msg
-
-
-def _error_factory(kind, code, msg):
-    if kind in ("load", "symbol"):
-        return _CoreError(kind, code, msg)
-    if kind == "argument":
-        return ctypes.ArgumentError(f"argument {code}: {msg}")
-    if kind == "exception":
-        return OSError(msg)
-    if kind == "type":
-        return TypeError(msg)
-    if kind == "wine":
-        return WineError(msg)
-    if kind == "config":
-        return ConfigError(msg)
-    if kind == "terminated":
-        return SessionTerminatedError(msg)
-    if kind in ("start", "server"):
-        return ServerError(msg)
-    return ZugbrueckeError(msg)
-
-
-_core.init(_error_factory)
+_core.init(error_factory)
 
 # ctypes names that are bound to the Linux process or replaced per session.
 _NOT_EXPORTED = {
-    "CDLL", "PyDLL", "LibraryLoader", "cdll", "pydll", "pythonapi", "PYFUNCTYPE",
-    "DEFAULT_MODE", "RTLD_GLOBAL", "RTLD_LOCAL", "SetPointerType", "c_buffer",
+    "CDLL",
+    "PyDLL",
+    "LibraryLoader",
+    "cdll",
+    "pydll",
+    "pythonapi",
+    "PYFUNCTYPE",
+    "DEFAULT_MODE",
+    "RTLD_GLOBAL",
+    "RTLD_LOCAL",
+    "SetPointerType",
+    "c_buffer",
 }
 
-_live = weakref.WeakSet()
+_live: "weakref.WeakSet[CtypesSession]" = weakref.WeakSet()
 
 
 @atexit.register
@@ -78,35 +50,9 @@ def _terminate_all():
         session.zb_terminate()
 
 
-class _WindowsOSError(OSError):
-    """OSError as CPython builds it from a Windows error code: ``[WinError N] text``."""
-
-    def __str__(self):
-        return f"[WinError {self.winerror}] {self.strerror}"
-
-
-# A few Windows error codes and the errno CPython maps them to (PC/errmap.h).
-_ERRNO = {2: 2, 3: 2, 4: 24, 5: 13, 6: 9, 8: 12, 12: 13, 14: 12, 15: 2, 18: 2, 32: 13,
-          33: 13, 80: 17, 87: 22, 112: 28, 183: 17, 193: 8, 206: 2}
-
-
-def winerror(code, descr):
-    """The OSError CPython raises for Windows error code (winerror set, errno mapped)."""
-    exc = _WindowsOSError(_ERRNO.get(code & 0xFFFFFFFF, 22), descr)
-    exc.winerror = code
-    return exc
-
-
 def _environ():
     """The current environment for the core (which cannot see later os.environ changes)."""
     return json.dumps([f"{k}={v}" for k, v in os.environ.items()])
-
-
-def _win_path(name):
-    """A Unix path becomes a path on Wine's Z: drive; anything else goes to Windows as is."""
-    if name.startswith("/"):
-        return "Z:" + name.replace("/", "\\")
-    return name
 
 
 def create_unicode_buffer(init, size=None):
@@ -130,6 +76,11 @@ class CtypesSession:
     (highest priority), JSON files and defaults (see docs/configuration).
     """
 
+    # The ctypes namespace is set per instance (_populate); these two are read by
+    # zugbruecke.ctypes.util and zugbruecke.ctypes.wintypes.
+    util: _util.CtypesUtil
+    wintypes: types.ModuleType
+
     def __init__(self, parameter=None, **kwargs):
         params = dict(parameter or {})
         params.update(kwargs)
@@ -141,11 +92,10 @@ class CtypesSession:
         if not self._config["id"]:
             self._config["id"] = uuid.uuid4().hex[:10]
         self._apply_log_level()
-        self._handle = None
-        self._tls = threading.local()
+        self._state = state = SessionState(self, self._config)
         self._lock = threading.Lock()
         log.info("session %s: starting server for %s", self.zb_id, self._config["arch"])
-        self._handle = _core.start(json.dumps(self._config), BIN_DIR, _environ())
+        state.handle = _core.start(json.dumps(self._config), BIN_DIR, _environ())
         _live.add(self)
         self._populate()
         self._zb_setup_logging()
@@ -153,10 +103,13 @@ class CtypesSession:
     # ---- the ctypes namespace ------------------------------------------------------------
 
     def _populate(self):
-        ns = {name: getattr(ctypes, name) for name in dir(ctypes)
-              if not name.startswith("_") and name not in _NOT_EXPORTED}
+        ns = {
+            name: getattr(ctypes, name)
+            for name in dir(ctypes)
+            if not name.startswith("_") and name not in _NOT_EXPORTED
+        }
+        state = self._state
         win64 = self._config["arch"] == "win64"
-        self._pointer_size = 8 if win64 else 4
         ns.update(
             c_long=ctypes.c_int,
             c_ulong=ctypes.c_uint,
@@ -165,39 +118,44 @@ class CtypesSession:
             c_ssize_t=ctypes.c_int64 if win64 else ctypes.c_int32,
         )
         HRESULT = self._hresult_type()
-        CDLL = type("CDLL", (_dll.CDLL,), {"_session": self})
-        WinDLL = type("WinDLL", (_dll.WinDLL,), {"_session": self})
-        OleDLL = type("OleDLL", (_dll.OleDLL,), {"_session": self, "_func_restype_": HRESULT})
+        CDLL = type("CDLL", (_dll.CDLL,), {"_zb_state": state})
+        WinDLL = type("WinDLL", (_dll.WinDLL,), {"_zb_state": state})
+        OleDLL = type("OleDLL", (_dll.OleDLL,), {"_zb_state": state, "_func_restype_": HRESULT})
         ns.update(
-            CDLL=CDLL, WinDLL=WinDLL, OleDLL=OleDLL, LibraryLoader=_dll.LibraryLoader,
-            cdll=_dll.LibraryLoader(CDLL), windll=_dll.LibraryLoader(WinDLL),
+            CDLL=CDLL,
+            WinDLL=WinDLL,
+            OleDLL=OleDLL,
+            LibraryLoader=_dll.LibraryLoader,
+            cdll=_dll.LibraryLoader(CDLL),
+            windll=_dll.LibraryLoader(WinDLL),
             oledll=_dll.LibraryLoader(OleDLL),
-            HRESULT=HRESULT, sizeof=self.sizeof, alignment=self.alignment,
-            CFUNCTYPE=_callback.functype_factory(self, K.CDECL),
-            WINFUNCTYPE=_callback.functype_factory(self, K.STDCALL), create_unicode_buffer=create_unicode_buffer,
-            GetLastError=self.GetLastError, get_last_error=self.get_last_error,
-            set_last_error=self.set_last_error, FormatError=self.FormatError,
+            HRESULT=HRESULT,
+            sizeof=self.sizeof,
+            alignment=self.alignment,
+            CFUNCTYPE=_callback.functype_factory(state, K.CDECL),
+            WINFUNCTYPE=_callback.functype_factory(state, K.STDCALL),
+            create_unicode_buffer=create_unicode_buffer,
+            GetLastError=self.GetLastError,
+            get_last_error=self.get_last_error,
+            set_last_error=self.set_last_error,
+            FormatError=self.FormatError,
             WinError=self.WinError,
         )
         ns["wintypes"] = _wintypes.build(ns, win64)
         # ctypes.util as on Windows, answered by this session (also the older _util).
-        ns["util"] = ns["_util"] = _util.CtypesUtil(self)
-        self._namespace = ns
+        ns["util"] = ns["_util"] = _util.CtypesUtil(state)
+        state.namespace.update(ns)
         for name, value in ns.items():
             setattr(self, name, value)
 
     def sizeof(self, obj_or_type):
         """The size the DLL sees: the Windows layout of the session's arch (c_wchar is 2
         bytes, pointers follow the arch, structures follow MSVC's rules)."""
-        return self._type_info(obj_or_type)[0]
+        return self._state.type_info(obj_or_type)[0]
 
     def alignment(self, obj_or_type):
         """The alignment the DLL sees (MSVC rules for the session's arch)."""
-        return self._type_info(obj_or_type)[1]
-
-    def _type_info(self, obj_or_type):
-        tp = obj_or_type if isinstance(obj_or_type, type) else type(obj_or_type)
-        return json.loads(_core.type_info(self._require(), _types.type_id(tp)))
+        return self._state.type_info(obj_or_type)[1]
 
     def _hresult_type(self):
         session = self
@@ -211,115 +169,43 @@ class CtypesSession:
 
         return HRESULT
 
-    # ---- calls into the core ---------------------------------------------------------------
+    # ---- DLLs, exported variables, LastError -----------------------------------------------
 
-    def _require(self):
-        if self._handle is None:
-            raise SessionTerminatedError(f"zugbruecke: session {self.zb_id} was terminated")
-        return self._handle
-
-    def _load(self, name):
-        if name is None:
-            raise TypeError("zugbruecke: a DLL name is required (there is no main program to load)")
-        try:
-            return _core.load(self._require(), _win_path(name))
-        except _CoreError as e:
-            if e.code == 126:
-                raise FileNotFoundError(
-                    f"Could not find module '{name}' (or one of its dependencies). "
-                    "Try using the full path with constructor syntax.") from None
-            if e.code == 193:
-                exc = _pe.arch_error(name, self._config["arch"], self)
-                if exc is not None:
-                    raise exc from None
-            raise winerror(e.code, e.msg) from None
+    @property
+    def _handle(self):
+        # The core's handle of the session (None once terminated), for tests and tools.
+        return self._state.handle
 
     def zb_free_library(self, dll_or_handle):
         """Unload a DLL, as ``_ctypes.FreeLibrary(dll._handle)`` does on Windows: its
         reference count drops, and at zero Windows unmaps it. Routines taken from it must
         not be called afterwards; doing so raises OSError (an access violation in the
         server), not a crash, and the session goes on."""
-        handle = getattr(dll_or_handle, "_zb_handle", dll_or_handle)
-        try:
-            _core.free(self._require(), handle)
-        except _CoreError as e:
-            raise winerror(e.code, e.msg) from None
-
-    def _symbol(self, handle, name_or_ordinal):
-        if isinstance(name_or_ordinal, int):
-            name, ordinal = "", name_or_ordinal
-            if not 0 < ordinal < 0x10000:
-                raise AttributeError(f"function ordinal {ordinal} not found")
-        else:
-            name, ordinal = name_or_ordinal, 0
-        try:
-            return _core.sym(self._require(), handle, name, ordinal)
-        except _CoreError:
-            if name:
-                raise AttributeError(f"function '{name}' not found") from None
-            raise AttributeError(f"function ordinal {ordinal} not found") from None
-
-    def _call(self, address, flags, kinds, values, result=None):
-        if result is None:
-            return _core.call(self._require(), address, flags, kinds, values)
-        return _core.call(self._require(), address, flags, kinds, values, result)
-
-    def _pointer_result(self, pointer_type):
-        """The wrapper for a POINTER(T) restype: a NULL result is a NULL pointer; any other
-        points to a Python copy of the DLL's T (a mirror): reading it shows the DLL's data
-        as of the call, and passing the pointer back hands the DLL its own address with
-        the copy's changes written through."""
-        target = pointer_type._type_
-        tid = _types.type_id(target)
-
-        def wrap(address):
-            if not address:
-                return pointer_type()
-            mirror = target()
-            lin = ctypes.addressof(mirror)
-            _core.mirror(self._require(), address, tid, lin)
-            weakref.finalize(mirror, self._unmirror, lin)
-            return ctypes.pointer(mirror)
-
-        return wrap
+        self._state.free(getattr(dll_or_handle, "_zb_handle", dll_or_handle))
 
     def zb_in_dll(self, tp, dll, name):
         """The value of type tp exported by dll under name (what ``tp.in_dll(dll, name)``
         gives on Windows), as a mirror: it shows the DLL's value at the time of the call,
         and ``byref(value)`` passed to the DLL is the variable itself, with changes made in
         Python written through."""
-        address = self._symbol(dll._zb_handle, name)
-        value = tp()
-        lin = ctypes.addressof(value)
-        _core.mirror(self._require(), address, _types.type_id(tp), lin)
-        weakref.finalize(value, self._unmirror, lin)
-        return value
+        state = self._state
+        return state.mirror(tp, state.symbol(dll._zb_handle, name))
 
-    def _unmirror(self, lin):
-        if self._handle is not None:
-            _core.unmirror(self._handle, lin)
-
-    # LastError, per Python thread as Windows keeps it per thread: `seen` is what the
-    # server thread had after the last call (GetLastError), `private` is ctypes' own copy
-    # that routines of use_last_error DLLs swap with the real one (get/set_last_error).
-
-    def _last_error_in(self, use_last_error):
-        tls = self._tls
-        return getattr(tls, "private" if use_last_error else "seen", 0) & 0xFFFFFFFF
+    # LastError per Python thread (SessionState.tls).
 
     def GetLastError(self):
         """The Windows error code the last call on this thread left."""
-        return getattr(self._tls, "seen", 0)
+        return getattr(self._state.tls, "seen", 0)
 
     def get_last_error(self):
         """ctypes' private copy of LastError of this thread (use_last_error DLLs)."""
-        return getattr(self._tls, "private", 0)
+        return getattr(self._state.tls, "private", 0)
 
     def set_last_error(self, value):
         """Set ctypes' private copy of LastError of this thread; returns the previous one.
         The next routine of a use_last_error DLL starts with it as the thread's LastError."""
         old = self.get_last_error()
-        self._tls.private = value
+        self._state.tls.private = value
         return old
 
     def FormatError(self, code=None):
@@ -353,11 +239,12 @@ class CtypesSession:
 
     @property
     def zb_client_up(self):
-        return self._handle is not None
+        return self._state.handle is not None
 
     @property
     def zb_server_up(self):
-        return self._handle is not None and _core.alive(self._handle)
+        handle = self._state.handle
+        return handle is not None and _core.alive(handle)
 
     def zb_get_parameter(self, name):
         if name not in self._config:
@@ -373,8 +260,9 @@ class CtypesSession:
             self._apply_log_level()
 
     def zb_terminate(self):
+        state = self._state
         with self._lock:
-            handle, self._handle = self._handle, None
+            handle, state.handle = state.handle, None
         if handle is not None:
             log.info("session %s: terminating", self.zb_id)
             _core.stop(handle)
@@ -400,13 +288,13 @@ class CtypesSession:
         """The Windows path Wine gives a Unix path: ``'/tmp/x'`` -> ``'Z:\\\\tmp\\\\x'``.
         Relative paths start at this process's current directory. Raises WineError when
         Wine has no Windows path for it."""
-        return _paths.unix_to_wine(self, path)
+        return _paths.unix_to_wine(self._state, path)
 
     def zb_path_wine_to_unix(self, path):
         """The Unix path Wine gives a Windows path: ``'Z:\\\\tmp\\\\x'`` -> ``'/tmp/x'``;
         drive C: answers below the prefix's ``dosdevices`` folder. Raises WineError when
         Wine has no Unix path for it (an unknown drive, for instance)."""
-        return _paths.wine_to_unix(self, path)
+        return _paths.wine_to_unix(self._state, path)
 
     def _zb_setup_logging(self):
         """With ``log_write``, also write the records of the ``zugbruecke`` logger to
@@ -434,3 +322,8 @@ class CtypesSession:
     def _zb_drop_log_handler(handler):
         log.removeHandler(handler)
         handler.close()
+
+
+def namespace_of(session):
+    """The ctypes namespace of session (name -> object), which zugbruecke.ctypes exposes."""
+    return session._state.namespace

@@ -12,10 +12,10 @@ import weakref
 
 from . import _core
 from . import _kinds as K
+from ._ctypes_internals import _CFuncPtr, _Pointer
 
-_ids = weakref.WeakKeyDictionary()
-_in_progress = {}  # structure types being described -> pointer type ids waiting for them
-_CFuncPtr = ctypes.CFUNCTYPE(None).__mro__[1]
+_ids: weakref.WeakKeyDictionary[type, int] = weakref.WeakKeyDictionary()
+_in_progress: dict[type, list[int]] = {}  # structure types being described -> pointer type ids waiting for them
 
 
 def type_id(tp):
@@ -36,9 +36,16 @@ def _register(tp):
     if kind is not None:
         tid = _add({"class": "simple", "kind": kind, "size": size, "align": ctypes.alignment(tp)})
     elif issubclass(tp, ctypes.Array):
-        tid = _add({"class": "array", "elem": type_id(tp._type_), "len": tp._length_, "size": size,
-                    "align": ctypes.alignment(tp)})
-    elif issubclass(tp, ctypes._Pointer):
+        tid = _add(
+            {
+                "class": "array",
+                "elem": type_id(tp._type_),
+                "len": tp._length_,
+                "size": size,
+                "align": ctypes.alignment(tp),
+            }
+        )
+    elif issubclass(tp, _Pointer):
         target = tp._type_
         if target in _in_progress:
             # A structure that points to itself (a linked list): the pointee is bound
@@ -70,10 +77,25 @@ def _register_struct(tp, size):
             bits, bit = 0, 0
             if len(entry) > 2:
                 bits, bit = cfield.size >> 16, cfield.size & 0xFFFF
-            fields.append({"name": name, "type": type_id(ftype), "bits": bits, "offset": cfield.offset,
-                           "bit": bit, "anon": name in anonymous})
-        tid = _add({"class": "union" if issubclass(tp, ctypes.Union) else "struct", "size": size,
-                    "align": ctypes.alignment(tp), "pack": getattr(tp, "_pack_", 0), "fields": fields})
+            fields.append(
+                {
+                    "name": name,
+                    "type": type_id(ftype),
+                    "bits": bits,
+                    "offset": cfield.offset,
+                    "bit": bit,
+                    "anon": name in anonymous,
+                }
+            )
+        tid = _add(
+            {
+                "class": "union" if issubclass(tp, ctypes.Union) else "struct",
+                "size": size,
+                "align": ctypes.alignment(tp),
+                "pack": getattr(tp, "_pack_", 0),
+                "fields": fields,
+            }
+        )
         for pointer in _in_progress[tp]:
             _core.type_bind(pointer, tid)
         return tid

@@ -13,7 +13,6 @@ ones it would give inside the session's Windows process:
 
 import ctypes
 import ntpath
-import sys
 
 from ._paths import kernel32
 
@@ -26,19 +25,18 @@ FILE_ATTRIBUTE_DIRECTORY = 0x10
 class CtypesUtil:
     """``find_library`` and ``find_msvcrt`` of one session, as ``ctypes.util`` on Windows."""
 
-    def __init__(self, session):
-        self._session = session
+    def __init__(self, state):
+        self._state = state
 
     def __repr__(self):
-        return f"<zugbruecke ctypes.util of {self._session!r}>"
+        return f"<zugbruecke ctypes.util of {self._state.session!r}>"
 
     def find_msvcrt(self):
         """The C runtime DLL of the running Python as CPython's ctypes.util on Windows
         names it: None for every Python this package supports (3.5 and later are built
-        with CRT version 14, the Universal CRT, which is not loadable by name)."""
-        if sys.version_info >= (3, 5):
-            return None
-        return "msvcr90.dll"  # pragma: no cover  (Python 2.6-3.2 were built with VS 2008)
+        with CRT version 14, the Universal CRT, which is not loadable by name; Python
+        2.6-3.2, built with Visual Studio 2008, got "msvcr90.dll")."""
+        return None
 
     def find_library(self, name):
         """The path of the DLL ``name`` in the session's ``PATH``, or None: the first
@@ -59,7 +57,7 @@ class CtypesUtil:
 
     def _path(self):
         """The value of PATH in the server process ('' when unset)."""
-        k = kernel32(self._session)
+        k = kernel32(self._state)
         size = 4096
         while True:
             buf = ctypes.create_unicode_buffer(size)
@@ -72,5 +70,5 @@ class CtypesUtil:
         """os.path.isfile inside the Windows process: exists and is not a folder."""
         if "\0" in fname:
             return False
-        attributes = kernel32(self._session).GetFileAttributesW(fname)
+        attributes = kernel32(self._state).GetFileAttributesW(fname)
         return attributes != INVALID_FILE_ATTRIBUTES and not attributes & FILE_ATTRIBUTE_DIRECTORY

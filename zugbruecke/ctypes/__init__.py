@@ -6,10 +6,11 @@ ctypes namespace here, plus its ``zb_*`` methods.
 """
 
 from .._session import CtypesSession as _CtypesSession
+from .._session import namespace_of as _namespace_of
 
 _session = _CtypesSession()
 
-globals().update(_session._namespace)
+globals().update(_namespace_of(_session))
 
 zb_terminate = _session.zb_terminate
 _zb_terminate = _session.zb_terminate

@@ -1,0 +1,22 @@
+"""What every stage of memsync shares: its error, the path wildcard, and the limits and
+report states it agrees on with the Go core (core/marshal)."""
+
+import ctypes
+
+# Bytes one directive may describe (core/marshal.MaxSync): more is taken for a mistake.
+MAX_BYTES = 1 << 30
+
+# What the core reports for a sync (core/marshal: SyncUnreached ...).
+_UNREACHED, _REACHED, _IN_PLACE, _MOVED = range(4)
+
+WILDCARD = "*"
+
+
+class MemsyncArgumentError(ctypes.ArgumentError, ValueError):
+    """A memsync directive does not fit the arguments of a call (a negative or absurd
+    length, a NULL pointer with a length, a path that leads nowhere). Raised before the
+    call reaches the DLL; it is both a ``ctypes.ArgumentError`` and a ``ValueError``."""
+
+
+def _name(tp):
+    return getattr(tp, "__name__", repr(tp))
