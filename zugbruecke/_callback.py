@@ -21,8 +21,7 @@ import sys
 import traceback
 import weakref
 
-from . import _core
-from . import _kinds as K
+from . import _core, _kinds as K
 from ._ctypes_internals import PyCFuncPtrType, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync

@@ -13,9 +13,14 @@ from typing import TYPE_CHECKING
 __all__ = ["PyCFuncPtrType", "_CArgObject", "_CData", "_CFuncPtr", "_Pointer", "_SimpleCData"]
 
 if TYPE_CHECKING:
-    from _ctypes import CFuncPtr as _CFuncPtr
-    from _ctypes import _CArgObject, _CData, _Pointer, _SimpleCData
-    from _ctypes import _PyCFuncPtrType as PyCFuncPtrType
+    from _ctypes import (
+        CFuncPtr as _CFuncPtr,
+        _CArgObject,
+        _CData,
+        _Pointer,
+        _PyCFuncPtrType as PyCFuncPtrType,
+        _SimpleCData,
+    )
 else:
     _SimpleCData = ctypes._SimpleCData
     _CData = _SimpleCData.__mro__[1]

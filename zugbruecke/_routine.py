@@ -9,8 +9,7 @@ so are ``memsync`` directives (_memsync), which a call with them hands over to.
 
 import ctypes
 
-from . import _core
-from . import _kinds as K
+from . import _core, _kinds as K
 from ._ctypes_internals import _CArgObject, _CData, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync

@@ -12,8 +12,7 @@ import uuid
 import warnings
 import weakref
 
-from . import _callback, _core, _dll, _paths, _util, _wintypes
-from . import _kinds as K
+from . import _callback, _core, _dll, _kinds as K, _paths, _util, _wintypes
 from ._errors import error_factory, winerror
 from ._state import SessionState
 from .core.errors import ConfigError

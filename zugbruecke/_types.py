@@ -10,8 +10,7 @@ import ctypes
 import json
 import weakref
 
-from . import _core
-from . import _kinds as K
+from . import _core, _kinds as K
 from ._ctypes_internals import _CFuncPtr, _Pointer
 
 _ids: weakref.WeakKeyDictionary[type, int] = weakref.WeakKeyDictionary()

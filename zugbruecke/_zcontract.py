@@ -29,9 +29,27 @@ KIND_WBUFFER: Final = 18
 KIND_TYPED: Final = 19
 KIND_STRUCT: Final = 20
 KIND_NAMES: Final = (
-    "void", "bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64",
-    "float", "double", "pointer", "char", "wchar", "char*", "wchar*", "buffer", "wbuffer", "typed",
-    "struct"
+    "void",
+    "bool",
+    "int8",
+    "uint8",
+    "int16",
+    "uint16",
+    "int32",
+    "uint32",
+    "int64",
+    "uint64",
+    "float",
+    "double",
+    "pointer",
+    "char",
+    "wchar",
+    "char*",
+    "wchar*",
+    "buffer",
+    "wbuffer",
+    "typed",
+    "struct",
 )
 
 # Calling conventions: core/abi.Conv.
@@ -65,8 +83,17 @@ ERROR_START: Final = "start"
 ERROR_SERVER: Final = "server"
 ERROR_OTHER: Final = "error"
 ERROR_KINDS: Final = (
-    "load", "symbol", "argument", "exception", "type", "wine", "config", "terminated", "start",
-    "server", "error"
+    "load",
+    "symbol",
+    "argument",
+    "exception",
+    "type",
+    "wine",
+    "config",
+    "terminated",
+    "start",
+    "server",
+    "error",
 )
 
 # Type descriptions (JSON): the tags of "class", core/layout.Class.

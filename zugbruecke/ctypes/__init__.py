@@ -5,8 +5,7 @@ environment variables and configuration files; ``arch`` defaults to win32) and e
 ctypes namespace here, plus its ``zb_*`` methods.
 """
 
-from .._session import CtypesSession as _CtypesSession
-from .._session import namespace_of as _namespace_of
+from .._session import CtypesSession as _CtypesSession, namespace_of as _namespace_of
 
 _session = _CtypesSession()
 

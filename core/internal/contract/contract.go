@@ -137,7 +137,7 @@ type (
 	dict  [][2]any // a dict: key, value pairs in order
 )
 
-// width is the longest line pyWriter writes, unless a single value is longer.
+// width is the longest line pyWriter writes on one line; longer values are spread over lines.
 const width = 100
 
 // pyWriter writes Python source.
@@ -194,19 +194,11 @@ func (b *pyWriter) item(name string, value any) {
 		b.line(one)
 		return
 	}
+	// Too long for one line: one element a line with a trailing comma, as ruff format writes it.
 	b.line(head + open)
-	text := "   "
-	for i, e := range elems {
-		if i < len(elems)-1 {
-			e += ","
-		}
-		if len(text) > 3 && len(text)+1+len(e) > width {
-			b.line(text)
-			text = "   "
-		}
-		text += " " + e
+	for _, e := range elems {
+		b.line("    " + strings.TrimSuffix(e, ",") + ",")
 	}
-	b.line(text)
 	b.line(close)
 }
 
