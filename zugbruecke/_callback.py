@@ -192,13 +192,13 @@ def _arg_spec(state, tp, synced=False):
     if kind == K.WCHARP:
         return {"kind": K.POINTER, "deref": K.DEREF_WSTR, "size": 0}
     if kind is not None:
-        return {"kind": kind, "deref": 0, "size": 0}
+        return {"kind": kind, "deref": K.DEREF_NONE, "size": 0}
     if isinstance(tp, type) and issubclass(tp, _Pointer):
-        return {"kind": K.POINTER, "deref": 0, "size": 0 if synced else state.sizeof(tp._type_)}
+        return {"kind": K.POINTER, "deref": K.DEREF_NONE, "size": 0 if synced else state.sizeof(tp._type_)}
     if is_struct(tp):
-        return {"kind": K.STRUCT, "deref": 0, "size": state.sizeof(tp)}
+        return {"kind": K.STRUCT, "deref": K.DEREF_NONE, "size": state.sizeof(tp)}
     if isinstance(tp, type) and issubclass(tp, _CFuncPtr):
-        return {"kind": K.POINTER, "deref": 0, "size": 0}
+        return {"kind": K.POINTER, "deref": K.DEREF_NONE, "size": 0}
     raise TypeError(f"zugbruecke: callbacks cannot take {tp!r} arguments")
 
 

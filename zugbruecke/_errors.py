@@ -5,6 +5,7 @@ public exception classes (core/errors)."""
 
 import ctypes
 
+from . import _zcontract as Z
 from .core.errors import (
     ConfigError,
     ServerError,
@@ -63,21 +64,21 @@ class CoreError(Exception):
 
 def error_factory(kind, code, msg):
     """The exception for an error of the core: kind is one of the core's error kinds
-    (pyext/module.go: raiseErr), code a Windows error code or an argument number."""
-    if kind in ("load", "symbol"):
+    (core/session.ErrorKind, in _zcontract), code a Windows error code or an argument number."""
+    if kind in (Z.ERROR_LOAD, Z.ERROR_SYMBOL):
         return CoreError(kind, code, msg)
-    if kind == "argument":
+    if kind == Z.ERROR_ARGUMENT:
         return ctypes.ArgumentError(f"argument {code}: {msg}")
-    if kind == "exception":
+    if kind == Z.ERROR_EXCEPTION:
         return OSError(msg)
-    if kind == "type":
+    if kind == Z.ERROR_TYPE:
         return TypeError(msg)
-    if kind == "wine":
+    if kind == Z.ERROR_WINE:
         return WineError(msg)
-    if kind == "config":
+    if kind == Z.ERROR_CONFIG:
         return ConfigError(msg)
-    if kind == "terminated":
+    if kind == Z.ERROR_TERMINATED:
         return SessionTerminatedError(msg)
-    if kind in ("start", "server"):
+    if kind in (Z.ERROR_START, Z.ERROR_SERVER):
         return ServerError(msg)
     return ZugbrueckeError(msg)

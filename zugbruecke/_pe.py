@@ -16,6 +16,7 @@ import ntpath
 import os
 import struct
 
+from . import _zcontract as Z
 from ._errors import winerror
 
 __all__ = ["ARCH_OF_MACHINE", "arch_error", "check_dll_arch", "dll_arch", "read_machine"]
@@ -23,7 +24,7 @@ __all__ = ["ARCH_OF_MACHINE", "arch_error", "check_dll_arch", "dll_arch", "read_
 ERROR_BAD_EXE_FORMAT = 193
 
 # Machine -> the session arch that can load it.
-ARCH_OF_MACHINE = {0x014C: "win32", 0x8664: "win64"}
+ARCH_OF_MACHINE = Z.ARCH_OF_MACHINE
 
 # Names of the machines one may meet, for messages.
 MACHINE_NAMES = {
@@ -111,8 +112,8 @@ def dll_arch(path, session=None):
 
 def _check(path, arch, session):
     """(the arch the DLL is built for or None, the OSError for loading it in arch or None)."""
-    if arch not in ("win32", "win64"):
-        raise ValueError(f"arch must be 'win32' or 'win64', not {arch!r}")
+    if arch not in Z.ARCHES:
+        raise ValueError(f"arch must be one of {', '.join(map(repr, Z.ARCHES))}, not {arch!r}")
     name = os.fsdecode(os.fspath(path))
     machine, error = _inspect(name, session)
     if machine is None:

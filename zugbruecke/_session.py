@@ -108,13 +108,13 @@ class CtypesSession:
             if not name.startswith("_") and name not in _NOT_EXPORTED
         }
         state = self._state
-        win64 = self._config["arch"] == "win64"
+        wide = state.pointer_size == 8
         ns.update(
             c_long=ctypes.c_int,
             c_ulong=ctypes.c_uint,
             c_longdouble=ctypes.c_double,
-            c_size_t=ctypes.c_uint64 if win64 else ctypes.c_uint32,
-            c_ssize_t=ctypes.c_int64 if win64 else ctypes.c_int32,
+            c_size_t=ctypes.c_uint64 if wide else ctypes.c_uint32,
+            c_ssize_t=ctypes.c_int64 if wide else ctypes.c_int32,
         )
         HRESULT = self._hresult_type()
         CDLL = type("CDLL", (_dll.CDLL,), {"_zb_state": state})
@@ -140,7 +140,7 @@ class CtypesSession:
             FormatError=self.FormatError,
             WinError=self.WinError,
         )
-        ns["wintypes"] = _wintypes.build(ns, win64)
+        ns["wintypes"] = _wintypes.build(ns, wide)
         # ctypes.util as on Windows, answered by this session (also the older _util).
         ns["util"] = ns["_util"] = _util.CtypesUtil(state)
         state.namespace.update(ns)

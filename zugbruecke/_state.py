@@ -27,7 +27,7 @@ import json
 import threading
 import weakref
 
-from . import _core, _pe, _types
+from . import _core, _pe, _types, _zcontract as Z
 from ._errors import CoreError, winerror
 from .core.errors import SessionTerminatedError
 
@@ -50,7 +50,7 @@ class SessionState:
         self.session = session
         self.config = config
         self.handle = None
-        self.pointer_size = 8 if config["arch"] == "win64" else 4
+        self.pointer_size = Z.ARCH_POINTER_SIZE[config["arch"]]
         self.tls = threading.local()
         self.namespace = {}
         self.kernel32 = None

@@ -10,7 +10,7 @@ import ctypes
 import json
 import weakref
 
-from . import _core, _kinds as K
+from . import _core, _kinds as K, _zcontract as Z
 from ._ctypes_internals import _CFuncPtr, _Pointer
 
 _ids: weakref.WeakKeyDictionary[type, int] = weakref.WeakKeyDictionary()
@@ -33,11 +33,11 @@ def _register(tp):
     size = ctypes.sizeof(tp)
     kind = K.kind_of(tp)
     if kind is not None:
-        tid = _add({"class": "simple", "kind": kind, "size": size, "align": ctypes.alignment(tp)})
+        tid = _add({"class": Z.TYPE_CLASS_SIMPLE, "kind": kind, "size": size, "align": ctypes.alignment(tp)})
     elif issubclass(tp, ctypes.Array):
         tid = _add(
             {
-                "class": "array",
+                "class": Z.TYPE_CLASS_ARRAY,
                 "elem": type_id(tp._type_),
                 "len": tp._length_,
                 "size": size,
@@ -49,12 +49,12 @@ def _register(tp):
         if target in _in_progress:
             # A structure that points to itself (a linked list): the pointee is bound
             # once the structure is registered.
-            tid = _add({"class": "pointer", "elem": -1, "size": size, "align": size})
+            tid = _add({"class": Z.TYPE_CLASS_POINTER, "elem": -1, "size": size, "align": size})
             _in_progress[target].append(tid)
             return tid  # not cached: the binding is pending
-        tid = _add({"class": "pointer", "elem": type_id(target), "size": size, "align": size})
+        tid = _add({"class": Z.TYPE_CLASS_POINTER, "elem": type_id(target), "size": size, "align": size})
     elif issubclass(tp, _CFuncPtr):
-        tid = _add({"class": "pointer", "elem": -1, "size": size, "align": size})
+        tid = _add({"class": Z.TYPE_CLASS_POINTER, "elem": -1, "size": size, "align": size})
     elif issubclass(tp, (ctypes.Structure, ctypes.Union)):
         tid = _register_struct(tp, size)
     else:
@@ -88,7 +88,7 @@ def _register_struct(tp, size):
             )
         tid = _add(
             {
-                "class": "union" if issubclass(tp, ctypes.Union) else "struct",
+                "class": Z.TYPE_CLASS_UNION if issubclass(tp, ctypes.Union) else Z.TYPE_CLASS_STRUCT,
                 "size": size,
                 "align": ctypes.alignment(tp),
                 "pack": getattr(tp, "_pack_", 0),

@@ -3,11 +3,13 @@ report states it agrees on with the Go core (core/marshal)."""
 
 import ctypes
 
-# Bytes one directive may describe (core/marshal.MaxSync): more is taken for a mistake.
-MAX_BYTES = 1 << 30
+from .. import _zcontract as Z
 
-# What the core reports for a sync (core/marshal: SyncUnreached ...).
-_UNREACHED, _REACHED, _IN_PLACE, _MOVED = range(4)
+# Bytes one directive may describe (core/marshal.MaxSync): more is taken for a mistake.
+MAX_BYTES = Z.MEMSYNC_MAX_BYTES
+
+# What the core reports for a sync (core/marshal.Sync*).
+_UNREACHED, _REACHED, _IN_PLACE, _MOVED = Z.SYNC_UNREACHED, Z.SYNC_REACHED, Z.SYNC_IN_PLACE, Z.SYNC_MOVED
 
 WILDCARD = "*"
 
