@@ -3,7 +3,7 @@
 package main
 
 import (
-	"fmt"
+	"encoding/binary"
 
 	"github.com/zugbruecke/zugbruecke/core/abi"
 )
@@ -12,6 +12,15 @@ const arch = "win64"
 
 var thisABI = abi.Win64
 
+// ptrSize is the size of a pointer in DLL memory.
+const ptrSize = 8
+
+// getPtr reads a pointer stored in DLL memory.
+func getPtr(b []byte) uintptr { return uintptr(binary.LittleEndian.Uint64(b)) }
+
+// putPtr stores a pointer into DLL memory.
+func putPtr(b []byte, p uintptr) { binary.LittleEndian.PutUint64(b, uint64(p)) }
+
 // intResult is RAX.
 func intResult(fr *callFrame) uint64 { return uint64(fr.r1) }
 
@@ -19,8 +28,5 @@ func intResult(fr *callFrame) uint64 { return uint64(fr.r1) }
 // exceptions left unhandled by a routine reach the call thunk's handler.
 func registerNative(base uintptr) error {
 	n := (offFunctionsEnd - offFunctions) / 12 // sizeof(RUNTIME_FUNCTION)
-	if ok, _, err := procRtlAddFunctionTable.Call(base+offFunctions, uintptr(n), base); ok&0xff == 0 {
-		return fmt.Errorf("zb-server: RtlAddFunctionTable: %v", err)
-	}
-	return nil
+	return rtlAddFunctionTable(base+offFunctions, uint32(n), base)
 }

@@ -51,12 +51,12 @@ var callThunk, nativeBase uintptr
 // loadNative copies the assembled native code (zthunk_<arch>.go) into executable memory
 // and registers what the arch needs (unwind tables on amd64).
 func loadNative() error {
-	base, _, err := procVirtualAlloc.Call(0, uintptr(len(nativeCode)), memCommit|memReserve, pageExecuteReadWrite)
-	if base == 0 {
-		return fmt.Errorf("zb-server: VirtualAlloc for native code: %v", err)
+	base, err := virtualAlloc(0, uintptr(len(nativeCode)), memCommit|memReserve, pageExecuteReadWrite)
+	if err != nil {
+		return fmt.Errorf("%w, for the native code", err)
 	}
 	copy(unsafe.Slice((*byte)(at(base)), len(nativeCode)), nativeCode)
-	procFlushInstructionCache.Call(currentProcess, base, uintptr(len(nativeCode)))
+	flushInstructionCache(currentProcess, base, uintptr(len(nativeCode)))
 	nativeBase = base
 	callThunk = base + offCall
 	return registerNative(base)
