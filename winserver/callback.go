@@ -32,9 +32,10 @@ import (
 //  4. The reply's memory is written back, the result stored in the cbFrame, and the stub
 //     returns it in EAX:EDX / RAX, ST(0) or XMM0, popping stdcall arguments on win32.
 
-// cbFrame is shared with zb_cb_entry; offsets 386 / amd64:
+// cbFrame (callback_<arch>.go) is shared with zb_cb_entry, which reads it through the
+// generated native/zoffsets_<arch>.h; offsets 386 / amd64:
 //
-//	slot      0 /  0
+//	slotIndex 0 /  0
 //	args      4 /  8   address of the first argument word / slot
 //	xmm       - / 16   XMM0-3 on entry (amd64)
 //	r1, r2    8 / 48   (r2 at 12 on 386; unused on amd64)

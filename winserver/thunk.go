@@ -26,6 +26,9 @@ import (
 //	lastErr  52 / 96  the thread's LastError when the routine starts (ctypes' use_last_error
 //	                  swap, or the value the thread had after its previous call)
 //
+// The thunks use the offsets native/gen.go computes from this declaration
+// (zoffsets_windows_<arch>.go, native/zoffsets_<arch>.h); arch_<arch>.go checks them.
+//
 // Frames live in heap memory owned by a callContext, never on a goroutine stack: a Go
 // callback running inside the routine may grow (and move) the calling goroutine's stack.
 type callFrame struct {
