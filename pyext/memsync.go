@@ -14,7 +14,6 @@ import (
 	"unsafe"
 
 	"github.com/zugbruecke/zugbruecke/core/marshal"
-	"github.com/zugbruecke/zugbruecke/core/session"
 )
 
 // syncArgError is a memsync directive that does not fit the memory of argument arg.
@@ -90,9 +89,9 @@ func (cs *callState) lowerSync(o *C.PyObject) (*marshal.Sync, uintptr, error) {
 
 //export zbAdopt
 func zbAdopt(h, srv C.ulonglong, id, count C.long, lin C.ulonglong, data *C.PyObject) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	t := types.Get(int(id))
 	if t == nil || count < 0 || lin == 0 {
@@ -111,10 +110,8 @@ func zbAdopt(h, srv C.ulonglong, id, count C.long, lin C.ulonglong, data *C.PyOb
 			return raise("error", 0, fmt.Sprintf("zugbruecke: adopt: %d bytes for %d", len(win), size))
 		}
 	case size > 0:
-		ts := releaseGIL()
 		var err error
-		win, err = s.ch().ReadMem(uint64(srv), uint32(size), false)
-		acquireGIL(ts)
+		withoutGIL(func() { win, err = s.ch().ReadMem(uint64(srv), uint32(size), false) })
 		if err != nil {
 			return raiseErr(err)
 		}

@@ -128,9 +128,8 @@ func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nen
 		return raiseErr(err)
 	}
 	dir := goString(bin, nbin)
-	ts := releaseGIL()
-	s, err := start(&c, dir, env)
-	acquireGIL(ts)
+	var s *session.Session
+	withoutGIL(func() { s, err = start(&c, dir, env) })
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -140,9 +139,7 @@ func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nen
 //export zbStop
 func zbStop(h C.ulonglong) *C.PyObject {
 	if s := unregister(h); s != nil {
-		ts := releaseGIL()
-		s.Close()
-		acquireGIL(ts)
+		withoutGIL(func() { s.Close() })
 	}
 	return C.zb_none()
 }
@@ -155,23 +152,23 @@ func zbAlive(h C.ulonglong) *C.PyObject {
 
 //export zbPids
 func zbPids(h C.ulonglong) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	return C.zb_result(C.PyLong_FromLong(C.long(s.PID)), C.ulong(s.WinPID))
 }
 
 //export zbLoad
 func zbLoad(h C.ulonglong, name *C.char, n C.int) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	nm := goString(name, n)
-	ts := releaseGIL()
-	lib, err := s.ch().Load(nm)
-	acquireGIL(ts)
+	var lib uint64
+	var err error
+	withoutGIL(func() { lib, err = s.ch().Load(nm) })
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -180,13 +177,12 @@ func zbLoad(h C.ulonglong, name *C.char, n C.int) *C.PyObject {
 
 //export zbFree
 func zbFree(h, lib C.ulonglong) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
-	ts := releaseGIL()
-	err := s.ch().Free(uint64(lib))
-	acquireGIL(ts)
+	var err error
+	withoutGIL(func() { err = s.ch().Free(uint64(lib)) })
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -195,14 +191,14 @@ func zbFree(h, lib C.ulonglong) *C.PyObject {
 
 //export zbSym
 func zbSym(h, lib C.ulonglong, name *C.char, n C.int, ordinal C.uint) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	nm := goString(name, n)
-	ts := releaseGIL()
-	addr, err := s.ch().Sym(uint64(lib), nm, uint32(ordinal))
-	acquireGIL(ts)
+	var addr uint64
+	var err error
+	withoutGIL(func() { addr, err = s.ch().Sym(uint64(lib), nm, uint32(ordinal)) })
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -211,13 +207,13 @@ func zbSym(h, lib C.ulonglong, name *C.char, n C.int, ordinal C.uint) *C.PyObjec
 
 //export zbRead
 func zbRead(h, addr C.ulonglong, size C.uint, wide C.int) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
-	ts := releaseGIL()
-	b, err := s.ch().ReadMem(uint64(addr), uint32(size), wide != 0)
-	acquireGIL(ts)
+	var b []byte
+	var err error
+	withoutGIL(func() { b, err = s.ch().ReadMem(uint64(addr), uint32(size), wide != 0) })
 	if err != nil {
 		return raiseErr(err)
 	}
