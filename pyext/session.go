@@ -7,11 +7,14 @@ import "C"
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/zugbruecke/zugbruecke/core/abi"
 	"github.com/zugbruecke/zugbruecke/core/config"
 	"github.com/zugbruecke/zugbruecke/core/prefix"
 	"github.com/zugbruecke/zugbruecke/core/session"
@@ -61,27 +64,29 @@ func zbResolveConfig(p *C.char, n C.int, penv *C.char, nenv C.int) *C.PyObject {
 	return pyString(string(out))
 }
 
-// dataDir is where prefixes live unless the configuration says otherwise.
-func dataDir(c *config.Config, env []string) string {
+// dataDir is the folder holding the Wine prefixes, and what chose it: the configuration,
+// XDG_DATA_HOME, or the default under HOME (or the temporary folder without HOME).
+func dataDir(c *config.Config, env []string) (dir, source string) {
 	if c.Dir != "" {
-		return c.Dir
+		return c.Dir, "configuration"
 	}
 	if x := getenv(env, "XDG_DATA_HOME"); x != "" {
-		return filepath.Join(x, "zugbruecke")
+		return filepath.Join(x, "zugbruecke"), "XDG_DATA_HOME"
 	}
 	if home := getenv(env, "HOME"); home != "" {
-		return filepath.Join(home, ".local", "share", "zugbruecke")
+		return filepath.Join(home, ".local", "share", "zugbruecke"), "default"
 	}
-	return filepath.Join(os.TempDir(), fmt.Sprintf("zugbruecke-%d", os.Getuid()))
+	return filepath.Join(os.TempDir(), fmt.Sprintf("zugbruecke-%d", os.Getuid())), "default (no HOME)"
 }
 
 func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 
 // start prepares the prefix and starts the server; it runs without the GIL.
 func start(c *config.Config, bin string, env []string) (*session.Session, error) {
+	root, _ := dataDir(c, env)
 	p, err := prefix.Ensure(prefix.Options{
 		Arch:    c.Arch,
-		Root:    dataDir(c, env),
+		Root:    root,
 		Wine:    c.Wine,
 		Environ: env,
 		PRNG32:  filepath.Join(bin, "bcryptprimitives-win32.dll"),
@@ -111,17 +116,29 @@ func start(c *config.Config, bin string, env []string) (*session.Session, error)
 	return session.Start(opts)
 }
 
-//export zbStart
-func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nenv C.int) *C.PyObject {
+// configArg decodes a configuration Python passes as JSON (the "config" of
+// resolve_config) over the defaults; false with the exception set.
+func configArg(p *C.char, n C.int) (config.Config, bool) {
 	var values map[string]any
-	if err := json.Unmarshal([]byte(goString(cfg, ncfg)), &values); err != nil {
-		return raise("config", 0, "zugbruecke: configuration: "+err.Error())
+	if err := json.Unmarshal([]byte(goString(p, n)), &values); err != nil {
+		raise("config", 0, "zugbruecke: configuration: "+err.Error())
+		return config.Config{}, false
 	}
 	c := config.Defaults()
 	for k, v := range values {
 		if err := config.Set(&c, k, v); err != nil {
-			return raiseErr(err)
+			raiseErr(err)
+			return config.Config{}, false
 		}
+	}
+	return c, true
+}
+
+//export zbStart
+func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nenv C.int) *C.PyObject {
+	c, ok := configArg(cfg, ncfg)
+	if !ok {
+		return nil
 	}
 	env, err := environ(penv, nenv)
 	if err != nil {
@@ -134,6 +151,59 @@ func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nen
 		return raiseErr(err)
 	}
 	return C.PyLong_FromUnsignedLongLong(C.ulonglong(register(s)))
+}
+
+// wineInfo is what a session of each arch would use, for the zugbruecke command
+// (zugbruecke/_cli.py), which creates no session to find out.
+type wineInfo struct {
+	DataDir       string              `json:"data_dir"`        // absolute
+	DataDirSource string              `json:"data_dir_source"` // see dataDir
+	Archs         map[string]wineArch `json:"archs"`
+}
+
+type wineArch struct {
+	Loader *string `json:"loader"` // the Wine loader prefix.FindWine picks; nil: none
+	Why    string  `json:"why,omitempty"`
+	Fix    string  `json:"fix,omitempty"`
+	Prefix string  `json:"prefix"` // the WINEPREFIX (prefix.Ensure's Root/"prefix-"+arch)
+}
+
+//export zbWineInfo
+func zbWineInfo(cfg *C.char, ncfg C.int, penv *C.char, nenv C.int) *C.PyObject {
+	c, ok := configArg(cfg, ncfg)
+	if !ok {
+		return nil
+	}
+	env, err := environ(penv, nenv)
+	if err != nil {
+		return raiseErr(err)
+	}
+	info := wineInfo{Archs: map[string]wineArch{}}
+	info.DataDir, info.DataDirSource = dataDir(&c, env)
+	if abs, err := filepath.Abs(info.DataDir); err == nil {
+		info.DataDir = abs
+	}
+	for _, a := range []*abi.Arch{abi.Win32, abi.Win64} {
+		w := wineArch{Prefix: filepath.Join(info.DataDir, "prefix-"+a.Name)}
+		loader, err := prefix.FindWine(a.Name, c.Wine)
+		var wm *prefix.WineMissingError
+		switch {
+		case err == nil:
+			w.Loader = &loader
+		case errors.As(err, &wm):
+			// The message without the package's name and the hint, which is the fix.
+			w.Why = strings.TrimPrefix(strings.TrimSuffix(wm.Error(), "; "+wm.Hint), "zugbruecke: ")
+			w.Fix = wm.Hint
+		default:
+			w.Why = err.Error()
+		}
+		info.Archs[a.Name] = w
+	}
+	out, err := json.Marshal(info)
+	if err != nil {
+		return raiseErr(err)
+	}
+	return pyString(string(out))
 }
 
 //export zbStop
