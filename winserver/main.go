@@ -90,7 +90,7 @@ func main() {
 	out := &frameWriter{}
 	std, err := takeStdio(out)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "zb-server: cannot set up standard handles:", err)
+		fmt.Fprintf(os.Stderr, "%v, setting up the standard handles\n", err)
 		os.Exit(2)
 	}
 	defer runtime.KeepAlive(std.original)

@@ -34,12 +34,12 @@ func takeStdio(out *frameWriter) (stdio, error) {
 	var dup syscall.Handle
 	if err := syscall.DuplicateHandle(cur, syscall.Handle(os.Stdout.Fd()), cur, &dup, 0, false,
 		syscall.DUPLICATE_SAME_ACCESS); err != nil {
-		return stdio{}, err
+		return stdio{}, failed("DuplicateHandle", err)
 	}
 	std.proto = os.NewFile(uintptr(dup), "protocol")
 	nul, err := syscall.Open("NUL", syscall.O_RDONLY, 0)
 	if err != nil {
-		return stdio{}, err
+		return stdio{}, failed("CreateFile NUL", err)
 	}
 	setStdHandle(stdInputHandle, nul)
 	var r, w syscall.Handle
