@@ -7,16 +7,14 @@ Windows program under Wine (how the original zugbruecke carried its calls).
 import contextlib
 import ctypes
 import os
-import shutil
 import socket
 import subprocess
 
 from timing import measure
-from zugbruecke._cli import data_dir
+from zugbruecke._cli import _core_module, wine_info
 
 MSG = b"zugbrck!"  # tcp_client.c echoes messages of exactly this size
 CONNECT_TIMEOUT = 30.0
-WIN64_LOADERS = ("/usr/lib/wine/wine64", "/usr/lib/x86_64-linux-gnu/wine/wine64")
 
 
 def native_add(so_path):
@@ -29,21 +27,16 @@ def native_add(so_path):
     return measure(add, 2, 3)
 
 
-def _win64_loader():
-    """The Wine loader for a win64 prefix, found as core/prefix/wine.go does:
-    the distribution's wine64 binary first, else wine64 or wine in PATH."""
-    for path in WIN64_LOADERS:
-        if os.access(path, os.X_OK):
-            return path
-    for name in ("wine64", "wine"):
-        if found := shutil.which(name):
-            return found
-    raise FileNotFoundError("no Wine loader for win64 found")
-
-
-def _win64_prefix(session):
-    """The Wine prefix that the win64 session runs its server in."""
-    return os.path.join(data_dir({"dir": session.zb_get_parameter("dir")})[0], "prefix-win64")
+def _win64_wine(session):
+    """The Wine loader and prefix of the win64 session, as the core finds them:
+    {"loader", "prefix", ...} (see _core.wine_info)."""
+    core, error = _core_module()
+    if core is None:
+        raise error
+    wine = wine_info(core, {"dir": session.zb_get_parameter("dir")})["archs"]["win64"]
+    if wine["loader"] is None:
+        raise FileNotFoundError(f"no Wine loader for win64: {wine['why']}")
+    return wine
 
 
 def _wine_env(prefix_dir):
@@ -73,13 +66,13 @@ def _ping(conn):
 
 
 @contextlib.contextmanager
-def _wine_client(exe, prefix_dir):
+def _wine_client(exe, wine):
     """Listens on 127.0.0.1, starts exe under Wine to connect, yields the
     accepted connection (TCP_NODELAY); closes it and waits for the client."""
     with socket.create_server(("127.0.0.1", 0)) as server:
         server.settimeout(CONNECT_TIMEOUT)
         port = server.getsockname()[1]
-        client = subprocess.Popen([_win64_loader(), str(exe), str(port)], env=_wine_env(prefix_dir),
+        client = subprocess.Popen([wine["loader"], str(exe), str(port)], env=_wine_env(wine["prefix"]),
                                   stdin=subprocess.DEVNULL)
         try:
             conn, _ = server.accept()
@@ -96,5 +89,5 @@ def _wine_client(exe, prefix_dir):
 def tcp_ping_pong(exe, session):
     """Times a round trip of len(MSG) bytes to tcp_client.exe under Wine, in
     the prefix of the win64 session."""
-    with _wine_client(exe, _win64_prefix(session)) as conn:
+    with _wine_client(exe, _win64_wine(session)) as conn:
         return measure(_ping, conn)

@@ -237,9 +237,9 @@ func splitFlags(f C.ulong) (abi.Conv, abi.Kind, uint8, uint32) {
 
 //export zbCall
 func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result, syncs *C.PyObject) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	conv, ret, deref, lastErr := splitFlags(flags)
 	if !ret.Valid() {
@@ -286,8 +286,8 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result, syn
 	if len(cs.typed) > 0 {
 		spec.Prepare = func(call *wire.Call) error { return cs.prepare(s, &spec, &enc, call) }
 	}
-	ts := releaseGIL()
-	err := s.ch().Call(&spec, func(rep *wire.CallReply) error {
+	// reply runs on this thread, still without the GIL, when the CallReply has come.
+	reply := func(rep *wire.CallReply) error {
 		// Buffer regions come after the typed ones (Prepare runs before Pack).
 		if len(rep.Out) < len(cs.outs) {
 			return fmt.Errorf("zugbruecke: reply has %d regions for %d buffers", len(rep.Out), len(cs.outs))
@@ -314,8 +314,9 @@ func zbCall(h, fn C.ulonglong, flags C.ulong, kinds *C.char, values, result, syn
 			retData, hasData = append([]byte(nil), rep.RetData...), true
 		}
 		return nil
-	})
-	acquireGIL(ts)
+	}
+	var err error
+	withoutGIL(func() { err = s.ch().Call(&spec, reply) })
 	cs.release()
 	if err != nil {
 		var se *syncArgError

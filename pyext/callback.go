@@ -42,9 +42,9 @@ type callbackSig struct {
 
 //export zbCallbackNew
 func zbCallbackNew(h C.ulonglong, handler *C.PyObject, p *C.char, n C.int, lin C.ulonglong) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	var cs callbackSig
 	if err := json.Unmarshal([]byte(goString(p, n)), &cs); err != nil {
@@ -54,9 +54,9 @@ func zbCallbackNew(h C.ulonglong, handler *C.PyObject, p *C.char, n C.int, lin C
 	for _, a := range cs.Args {
 		cb.sig.Args = append(cb.sig.Args, wire.CallbackArg{Kind: a.Kind, Deref: a.Deref, Size: a.Size})
 	}
-	ts := releaseGIL()
-	addr, err := s.ch().NewCallback(&cb.sig)
-	acquireGIL(ts)
+	var addr uint64
+	var err error
+	withoutGIL(func() { addr, err = s.ch().NewCallback(&cb.sig) })
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -81,9 +81,8 @@ func zbCallbackFree(h, addr C.ulonglong) *C.PyObject {
 	if lin := v.(*pyCallback).linux; lin != 0 {
 		s.funcs.Delete(lin)
 	}
-	ts := releaseGIL()
-	err := s.ch().FreeCallback(uint64(addr))
-	acquireGIL(ts)
+	var err error
+	withoutGIL(func() { err = s.ch().FreeCallback(uint64(addr)) })
 	C.zb_decref(v.(*pyCallback).handler)
 	if err != nil && s.Alive() {
 		return raiseErr(err)

@@ -1,6 +1,6 @@
 package main
 
-// Memory synchronisation, extension side: the memsync descriptions zugbruecke/_memsync.py
+// Memory synchronisation, extension side: the memsync descriptions zugbruecke/_memsync/
 // passes to call (pointer members and their pointees, see core/marshal/sync.go), and
 // adopt, which copies memory the DLL allocated into Python-owned memory that mirrors it.
 
@@ -90,9 +90,9 @@ func (cs *callState) lowerSync(o *C.PyObject) (*marshal.Sync, uintptr, error) {
 
 //export zbAdopt
 func zbAdopt(h, srv C.ulonglong, id, count C.long, lin C.ulonglong, data *C.PyObject) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	t := types.Get(int(id))
 	if t == nil || count < 0 || lin == 0 {
@@ -111,10 +111,8 @@ func zbAdopt(h, srv C.ulonglong, id, count C.long, lin C.ulonglong, data *C.PyOb
 			return raise(session.ErrorOther, 0, fmt.Sprintf("zugbruecke: adopt: %d bytes for %d", len(win), size))
 		}
 	case size > 0:
-		ts := releaseGIL()
 		var err error
-		win, err = s.ch().ReadMem(uint64(srv), uint32(size), false)
-		acquireGIL(ts)
+		withoutGIL(func() { win, err = s.ch().ReadMem(uint64(srv), uint32(size), false) })
 		if err != nil {
 			return raiseErr(err)
 		}

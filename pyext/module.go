@@ -71,6 +71,16 @@ func lookup(h C.ulonglong) *sess {
 	return sessions[uint64(h)]
 }
 
+// sessionArg is the session of handle h, or nil with the exception for a terminated
+// session set.
+func sessionArg(h C.ulonglong) *sess {
+	s := lookup(h)
+	if s == nil {
+		raiseErr(session.ErrTerminated)
+	}
+	return s
+}
+
 func unregister(h C.ulonglong) *sess {
 	sessionsMu.Lock()
 	defer sessionsMu.Unlock()
@@ -82,12 +92,15 @@ func unregister(h C.ulonglong) *sess {
 // gettid is the calling OS thread's id (cached in C thread-local storage).
 func gettid() int { return int(C.zb_gettid()) }
 
-// releaseGIL and acquireGIL bracket every blocking wait; no Python object may be touched
-// in between. A callback arriving during the wait takes the GIL back on the same thread
-// with PyGILState_Ensure, which finds the thread state saved here.
-func releaseGIL() *C.PyThreadState { return C.PyEval_SaveThread() }
-
-func acquireGIL(ts *C.PyThreadState) { C.PyEval_RestoreThread(ts) }
+// withoutGIL runs wait with the GIL released: every blocking wait goes through it, and
+// wait touches no Python object. A callback arriving during the wait takes the GIL back
+// on the same thread with PyGILState_Ensure, which finds the thread state saved here.
+// wait does not escape, so a function literal passed here costs no allocation.
+func withoutGIL(wait func()) {
+	ts := C.PyEval_SaveThread()
+	wait()
+	C.PyEval_RestoreThread(ts)
+}
 
 // signalled runs Python's signal handlers (only the main thread does); true when one
 // raised, for example KeyboardInterrupt on Ctrl-C: the exception stays set for the

@@ -7,11 +7,14 @@ import "C"
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/zugbruecke/zugbruecke/core/abi"
 	"github.com/zugbruecke/zugbruecke/core/config"
 	"github.com/zugbruecke/zugbruecke/core/prefix"
 	"github.com/zugbruecke/zugbruecke/core/session"
@@ -61,27 +64,29 @@ func zbResolveConfig(p *C.char, n C.int, penv *C.char, nenv C.int) *C.PyObject {
 	return pyString(string(out))
 }
 
-// dataDir is where prefixes live unless the configuration says otherwise.
-func dataDir(c *config.Config, env []string) string {
+// dataDir is the folder holding the Wine prefixes, and what chose it: the configuration,
+// XDG_DATA_HOME, or the default under HOME (or the temporary folder without HOME).
+func dataDir(c *config.Config, env []string) (dir, source string) {
 	if c.Dir != "" {
-		return c.Dir
+		return c.Dir, "configuration"
 	}
 	if x := getenv(env, "XDG_DATA_HOME"); x != "" {
-		return filepath.Join(x, "zugbruecke")
+		return filepath.Join(x, "zugbruecke"), "XDG_DATA_HOME"
 	}
 	if home := getenv(env, "HOME"); home != "" {
-		return filepath.Join(home, ".local", "share", "zugbruecke")
+		return filepath.Join(home, ".local", "share", "zugbruecke"), "default"
 	}
-	return filepath.Join(os.TempDir(), fmt.Sprintf("zugbruecke-%d", os.Getuid()))
+	return filepath.Join(os.TempDir(), fmt.Sprintf("zugbruecke-%d", os.Getuid())), "default (no HOME)"
 }
 
 func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 
 // start prepares the prefix and starts the server; it runs without the GIL.
 func start(c *config.Config, bin string, env []string) (*session.Session, error) {
+	root, _ := dataDir(c, env)
 	p, err := prefix.Ensure(prefix.Options{
 		Arch:    c.Arch,
-		Root:    dataDir(c, env),
+		Root:    root,
 		Wine:    c.Wine,
 		Environ: env,
 		PRNG32:  filepath.Join(bin, "bcryptprimitives-win32.dll"),
@@ -111,38 +116,100 @@ func start(c *config.Config, bin string, env []string) (*session.Session, error)
 	return session.Start(opts)
 }
 
-//export zbStart
-func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nenv C.int) *C.PyObject {
+// configArg decodes a configuration Python passes as JSON (the "config" of
+// resolve_config) over the defaults; false with the exception set.
+func configArg(p *C.char, n C.int) (config.Config, bool) {
 	var values map[string]any
-	if err := json.Unmarshal([]byte(goString(cfg, ncfg)), &values); err != nil {
-		return raise(session.ErrorConfig, 0, "zugbruecke: configuration: "+err.Error())
+	if err := json.Unmarshal([]byte(goString(p, n)), &values); err != nil {
+		raise(session.ErrorConfig, 0, "zugbruecke: configuration: "+err.Error())
+		return config.Config{}, false
 	}
 	c := config.Defaults()
 	for k, v := range values {
 		if err := config.Set(&c, k, v); err != nil {
-			return raiseErr(err)
+			raiseErr(err)
+			return config.Config{}, false
 		}
+	}
+	return c, true
+}
+
+//export zbStart
+func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nenv C.int) *C.PyObject {
+	c, ok := configArg(cfg, ncfg)
+	if !ok {
+		return nil
 	}
 	env, err := environ(penv, nenv)
 	if err != nil {
 		return raiseErr(err)
 	}
 	dir := goString(bin, nbin)
-	ts := releaseGIL()
-	s, err := start(&c, dir, env)
-	acquireGIL(ts)
+	var s *session.Session
+	withoutGIL(func() { s, err = start(&c, dir, env) })
 	if err != nil {
 		return raiseErr(err)
 	}
 	return C.PyLong_FromUnsignedLongLong(C.ulonglong(register(s)))
 }
 
+// wineInfo is what a session of each arch would use, for the zugbruecke command
+// (zugbruecke/_cli.py), which creates no session to find out.
+type wineInfo struct {
+	DataDir       string              `json:"data_dir"`        // absolute
+	DataDirSource string              `json:"data_dir_source"` // see dataDir
+	Archs         map[string]wineArch `json:"archs"`
+}
+
+type wineArch struct {
+	Loader *string `json:"loader"` // the Wine loader prefix.FindWine picks; nil: none
+	Why    string  `json:"why,omitempty"`
+	Fix    string  `json:"fix,omitempty"`
+	Prefix string  `json:"prefix"` // the WINEPREFIX (prefix.Ensure's Root/"prefix-"+arch)
+}
+
+//export zbWineInfo
+func zbWineInfo(cfg *C.char, ncfg C.int, penv *C.char, nenv C.int) *C.PyObject {
+	c, ok := configArg(cfg, ncfg)
+	if !ok {
+		return nil
+	}
+	env, err := environ(penv, nenv)
+	if err != nil {
+		return raiseErr(err)
+	}
+	info := wineInfo{Archs: map[string]wineArch{}}
+	info.DataDir, info.DataDirSource = dataDir(&c, env)
+	if abs, err := filepath.Abs(info.DataDir); err == nil {
+		info.DataDir = abs
+	}
+	for _, a := range []*abi.Arch{abi.Win32, abi.Win64} {
+		w := wineArch{Prefix: filepath.Join(info.DataDir, "prefix-"+a.Name)}
+		loader, err := prefix.FindWine(a.Name, c.Wine)
+		var wm *prefix.WineMissingError
+		switch {
+		case err == nil:
+			w.Loader = &loader
+		case errors.As(err, &wm):
+			// The message without the package's name and the hint, which is the fix.
+			w.Why = strings.TrimPrefix(strings.TrimSuffix(wm.Error(), "; "+wm.Hint), "zugbruecke: ")
+			w.Fix = wm.Hint
+		default:
+			w.Why = err.Error()
+		}
+		info.Archs[a.Name] = w
+	}
+	out, err := json.Marshal(info)
+	if err != nil {
+		return raiseErr(err)
+	}
+	return pyString(string(out))
+}
+
 //export zbStop
 func zbStop(h C.ulonglong) *C.PyObject {
 	if s := unregister(h); s != nil {
-		ts := releaseGIL()
-		s.Close()
-		acquireGIL(ts)
+		withoutGIL(func() { s.Close() })
 	}
 	return C.zb_none()
 }
@@ -155,23 +222,23 @@ func zbAlive(h C.ulonglong) *C.PyObject {
 
 //export zbPids
 func zbPids(h C.ulonglong) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	return C.zb_result(C.PyLong_FromLong(C.long(s.PID)), C.ulong(s.WinPID))
 }
 
 //export zbLoad
 func zbLoad(h C.ulonglong, name *C.char, n C.int) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	nm := goString(name, n)
-	ts := releaseGIL()
-	lib, err := s.ch().Load(nm)
-	acquireGIL(ts)
+	var lib uint64
+	var err error
+	withoutGIL(func() { lib, err = s.ch().Load(nm) })
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -180,13 +247,12 @@ func zbLoad(h C.ulonglong, name *C.char, n C.int) *C.PyObject {
 
 //export zbFree
 func zbFree(h, lib C.ulonglong) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
-	ts := releaseGIL()
-	err := s.ch().Free(uint64(lib))
-	acquireGIL(ts)
+	var err error
+	withoutGIL(func() { err = s.ch().Free(uint64(lib)) })
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -195,14 +261,14 @@ func zbFree(h, lib C.ulonglong) *C.PyObject {
 
 //export zbSym
 func zbSym(h, lib C.ulonglong, name *C.char, n C.int, ordinal C.uint) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	nm := goString(name, n)
-	ts := releaseGIL()
-	addr, err := s.ch().Sym(uint64(lib), nm, uint32(ordinal))
-	acquireGIL(ts)
+	var addr uint64
+	var err error
+	withoutGIL(func() { addr, err = s.ch().Sym(uint64(lib), nm, uint32(ordinal)) })
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -211,13 +277,13 @@ func zbSym(h, lib C.ulonglong, name *C.char, n C.int, ordinal C.uint) *C.PyObjec
 
 //export zbRead
 func zbRead(h, addr C.ulonglong, size C.uint, wide C.int) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
-	ts := releaseGIL()
-	b, err := s.ch().ReadMem(uint64(addr), uint32(size), wide != 0)
-	acquireGIL(ts)
+	var b []byte
+	var err error
+	withoutGIL(func() { b, err = s.ch().ReadMem(uint64(addr), uint32(size), wide != 0) })
 	if err != nil {
 		return raiseErr(err)
 	}

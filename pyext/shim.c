@@ -96,6 +96,15 @@ static PyObject *m_start(PyObject *self, PyObject *args)
     return zbStart((char *)cfg, (int)ncfg, (char *)bin, (int)nbin, (char *)env, (int)nenv);
 }
 
+static PyObject *m_wine_info(PyObject *self, PyObject *args)
+{
+    const char *cfg, *env;
+    Py_ssize_t ncfg, nenv;
+    if (!PyArg_ParseTuple(args, "s#s#:wine_info", &cfg, &ncfg, &env, &nenv))
+        return NULL;
+    return zbWineInfo((char *)cfg, (int)ncfg, (char *)env, (int)nenv);
+}
+
 static PyObject *m_stop(PyObject *self, PyObject *args)
 {
     unsigned long long h;
@@ -281,6 +290,8 @@ static PyMethodDef methods[] = {
     {"init", m_init, METH_VARARGS, "init(error_factory): register the exception factory."},
     {"resolve_config", m_resolve_config, METH_VARARGS, "resolve_config(kwargs_json, environ_json) -> json"},
     {"start", m_start, METH_VARARGS, "start(config_json, bin_dir, environ_json) -> session"},
+    {"wine_info", m_wine_info, METH_VARARGS,
+     "wine_info(config_json, environ_json) -> json {data_dir, data_dir_source, archs}"},
     {"stop", m_stop, METH_VARARGS, "stop(session): terminate the server."},
     {"alive", m_alive, METH_VARARGS, "alive(session) -> bool"},
     {"pids", m_pids, METH_VARARGS, "pids(session) -> (linux_pid, windows_pid)"},

@@ -41,9 +41,9 @@ func zbTypeBind(ptr, elem C.long) *C.PyObject {
 
 //export zbTypeInfo
 func zbTypeInfo(h C.ulonglong, id C.long) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	t := types.Get(int(id))
 	if t == nil {
@@ -57,18 +57,18 @@ func zbTypeInfo(h C.ulonglong, id C.long) *C.PyObject {
 
 //export zbMirror
 func zbMirror(h C.ulonglong, srv C.ulonglong, id C.long, lin C.ulonglong) *C.PyObject {
-	s := lookup(h)
+	s := sessionArg(h)
 	if s == nil {
-		return raiseErr(session.ErrTerminated)
+		return nil
 	}
 	t := types.Get(int(id))
 	if t == nil {
 		return raise(session.ErrorType, 0, "zugbruecke: unknown type id")
 	}
 	l := t.Layout(s.ABI)
-	ts := releaseGIL()
-	win, err := s.ch().ReadMem(uint64(srv), uint32(l.Size), false)
-	acquireGIL(ts)
+	var win []byte
+	var err error
+	withoutGIL(func() { win, err = s.ch().ReadMem(uint64(srv), uint32(l.Size), false) })
 	if err != nil {
 		return raiseErr(err)
 	}

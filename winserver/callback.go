@@ -32,9 +32,10 @@ import (
 //  4. The reply's memory is written back, the result stored in the cbFrame, and the stub
 //     returns it in EAX:EDX / RAX, ST(0) or XMM0, popping stdcall arguments on win32.
 
-// cbFrame is shared with zb_cb_entry; offsets 386 / amd64:
+// cbFrame (callback_<arch>.go) is shared with zb_cb_entry, which reads it through the
+// generated native/zoffsets_<arch>.h; offsets 386 / amd64:
 //
-//	slot      0 /  0
+//	slotIndex 0 /  0
 //	args      4 /  8   address of the first argument word / slot
 //	xmm       - / 16   XMM0-3 on entry (amd64)
 //	r1, r2    8 / 48   (r2 at 12 on 386; unused on amd64)
@@ -75,11 +76,11 @@ func (t *callbackTable) init(s *server) {
 func (t *callbackTable) alloc(sig *wire.CallbackNew) (uintptr, error) {
 	for _, a := range sig.Args {
 		if !abi.Kind(a.Kind).Valid() || abi.Kind(a.Kind) == abi.Void {
-			return 0, fmt.Errorf("callback argument of kind %d", a.Kind)
+			return 0, fmt.Errorf("zb-server: callback argument of kind %d", a.Kind)
 		}
 	}
 	if !abi.Kind(sig.Ret).Valid() || abi.Kind(sig.Ret) == abi.Struct {
-		return 0, fmt.Errorf("callback result of kind %d", sig.Ret)
+		return 0, fmt.Errorf("zb-server: callback result of kind %d", sig.Ret)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -98,9 +99,9 @@ func (t *callbackTable) alloc(sig *wire.CallbackNew) (uintptr, error) {
 // grow adds a block of stubs.
 func (t *callbackTable) grow() error {
 	size := uintptr(stubSize * stubsInBlock)
-	base, _, err := procVirtualAlloc.Call(0, size, memCommit|memReserve, pageExecuteReadWrite)
-	if base == 0 {
-		return fmt.Errorf("VirtualAlloc for callback stubs: %v", err)
+	base, err := virtualAlloc(0, size, memCommit|memReserve, pageExecuteReadWrite)
+	if err != nil {
+		return fmt.Errorf("%w, for callback stubs", err)
 	}
 	code := unsafe.Slice((*byte)(at(base)), size)
 	first := len(t.slots)
@@ -117,7 +118,7 @@ func (t *callbackTable) grow() error {
 	for k := stubsInBlock - 1; k >= 0; k-- {
 		t.free = append(t.free, first+k)
 	}
-	procFlushInstructionCache.Call(currentProcess, base, size)
+	flushInstructionCache(currentProcess, base, size)
 	return nil
 }
 

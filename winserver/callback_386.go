@@ -9,19 +9,20 @@ import (
 	"github.com/zugbruecke/zugbruecke/core/wire"
 )
 
-// cbFrame386 is the callback frame as laid out by zb_cb_entry on 386.
-type cbFrame386 struct {
-	slotIndex uint32
-	args      uint32
-	r1, r2    uint32
-	f         uint64
-	pop       uint32
-	retFloat  uint32
+// cbFrame is the callback frame as laid out by zb_cb_entry on 386 (offsets in the
+// comments; zb_cb_entry reads them from native/zoffsets_386.h, checked in arch_386.go).
+type cbFrame struct {
+	slotIndex uint32 //  0  the callback's slot (EAX from its stub)
+	args      uint32 //  4  address of the first argument word
+	r1, r2    uint32 //  8, 12  EAX, EDX on return
+	f         uint64 // 16  float result (double bits), for ST(0)
+	pop       uint32 // 24  argument bytes to remove on return (stdcall)
+	retFloat  uint32 // 28  non-zero: load f into ST(0)
 }
 
-type cbFrameView struct{ p *cbFrame386 }
+type cbFrameView struct{ p *cbFrame }
 
-func cbView(frame uintptr) cbFrameView { return cbFrameView{(*cbFrame386)(at(frame))} }
+func cbView(frame uintptr) cbFrameView { return cbFrameView{(*cbFrame)(at(frame))} }
 
 func (v cbFrameView) slot() uintptr { return uintptr(v.p.slotIndex) }
 

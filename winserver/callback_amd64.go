@@ -10,20 +10,21 @@ import (
 	"github.com/zugbruecke/zugbruecke/core/wire"
 )
 
-// cbFrameAMD64 is the callback frame as laid out by zb_cb_entry on amd64.
-type cbFrameAMD64 struct {
-	slotIndex uint64
-	args      uint64
-	xmm       [4]uint64
-	r1        uint64
-	f         uint64
-	pop       uint64
-	retFloat  uint64
+// cbFrame is the callback frame as laid out by zb_cb_entry on amd64 (offsets in the
+// comments; zb_cb_entry reads them from native/zoffsets_amd64.h, checked in arch_amd64.go).
+type cbFrame struct {
+	slotIndex uint64    //  0  the callback's slot (EAX from its stub, zero-extended)
+	args      uint64    //  8  address of the first argument slot (RCX..R9 spilled)
+	xmm       [4]uint64 // 16  XMM0-3 on entry
+	r1        uint64    // 48  RAX on return
+	f         uint64    // 56  XMM0 on return (float32 bits in the low half)
+	pop       uint64    // 64  unused on amd64 (the caller pops)
+	retFloat  uint64    // 72  unused on amd64 (f always goes to XMM0)
 }
 
-type cbFrameView struct{ p *cbFrameAMD64 }
+type cbFrameView struct{ p *cbFrame }
 
-func cbView(frame uintptr) cbFrameView { return cbFrameView{(*cbFrameAMD64)(at(frame))} }
+func cbView(frame uintptr) cbFrameView { return cbFrameView{(*cbFrame)(at(frame))} }
 
 func (v cbFrameView) slot() uintptr { return uintptr(v.p.slotIndex) }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sync"
 
 	"github.com/zugbruecke/zugbruecke/core/transport"
@@ -87,12 +88,13 @@ func (fw *frameWriter) writeLocked(frame []byte) {
 
 func main() {
 	out := &frameWriter{}
-	in, proto, err := takeStdio(out)
+	std, err := takeStdio(out)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "zb-server: cannot set up standard handles:", err)
+		fmt.Fprintf(os.Stderr, "%v, setting up the standard handles\n", err)
 		os.Exit(2)
 	}
-	out.w = proto
+	defer runtime.KeepAlive(std.original)
+	out.w = std.proto
 	if err := loadNative(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
@@ -108,7 +110,7 @@ func main() {
 	out.send(wire.THello, 0, &wire.Hello{Version: wire.Version, Arch: arch, PID: uint32(os.Getpid())})
 	s := newServer(out)
 	callbacks.init(s)
-	fr := wire.NewFrameReader(in)
+	fr := wire.NewFrameReader(std.in)
 	for {
 		f, err := fr.Next()
 		if err != nil {

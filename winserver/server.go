@@ -27,9 +27,10 @@ func (s *server) handle(ch *channel, f wire.Frame) {
 			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
 			return
 		}
-		h, e := loadLibrary(m.Name)
-		if e != 0 {
-			s.fail(f.Channel, wire.ErrLoad, uint32(e), "%s", formatMessage(uint32(e)))
+		h, err := loadLibrary(m.Name)
+		if err != nil {
+			code := errorCode(err)
+			s.fail(f.Channel, wire.ErrLoad, code, "%s", formatMessage(code))
 			return
 		}
 		s.out.send(wire.THandle, f.Channel, &wire.Handle{Value: uint64(h)})
@@ -39,9 +40,10 @@ func (s *server) handle(ch *channel, f wire.Frame) {
 			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
 			return
 		}
-		a, e := getProcAddress(uintptr(m.Lib), m.Name, m.Ordinal)
-		if e != 0 {
-			s.fail(f.Channel, wire.ErrSym, uint32(e), "%s", formatMessage(uint32(e)))
+		a, err := getProcAddress(uintptr(m.Lib), m.Name, m.Ordinal)
+		if err != nil {
+			code := errorCode(err)
+			s.fail(f.Channel, wire.ErrSym, code, "%s", formatMessage(code))
 			return
 		}
 		s.out.send(wire.THandle, f.Channel, &wire.Handle{Value: uint64(a)})
@@ -51,8 +53,9 @@ func (s *server) handle(ch *channel, f wire.Frame) {
 			s.fail(f.Channel, wire.ErrRequest, 0, "zb-server: %v", err)
 			return
 		}
-		if e := freeLibrary(uintptr(m.Lib)); e != 0 {
-			s.fail(f.Channel, wire.ErrOther, uint32(e), "%s", formatMessage(uint32(e)))
+		if err := freeLibrary(uintptr(m.Lib)); err != nil {
+			code := errorCode(err)
+			s.fail(f.Channel, wire.ErrOther, code, "%s", formatMessage(code))
 			return
 		}
 		s.out.send(wire.THandle, f.Channel, &wire.Handle{})
@@ -90,7 +93,7 @@ func (s *server) handle(ch *channel, f wire.Frame) {
 		}
 		addr, err := callbacks.alloc(&m)
 		if err != nil {
-			s.fail(f.Channel, wire.ErrOther, 0, "zb-server: %v", err)
+			s.fail(f.Channel, wire.ErrOther, 0, "%v", err)
 			return
 		}
 		s.out.send(wire.THandle, f.Channel, &wire.Handle{Value: uint64(addr)})

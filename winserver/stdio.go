@@ -12,48 +12,53 @@ import (
 	"github.com/zugbruecke/zugbruecke/core/wire"
 )
 
+// stdio holds the server's standard handles after takeStdio.
+type stdio struct {
+	in    *os.File // the protocol: requests from the client
+	proto *os.File // the protocol: replies to the client (a duplicate of the original standard output)
+	// original is the original standard output's File. msvcrt closes its handle; the
+	// File must stay reachable (runtime.KeepAlive in main) or its finalizer would close
+	// the handle value again, by then perhaps a handle of the Go runtime's own.
+	original *os.File
+}
+
 // takeStdio keeps the process's standard input and output for the protocol and gives DLLs
 // other ones: standard input reads from NUL, and standard output is a pipe whose text is
 // forwarded to the client in Output frames. This must run before any DLL is loaded: the C
 // runtime of a DLL picks up the standard handles when it initialises.
-func takeStdio(out *frameWriter) (in, proto *os.File, err error) {
-	in = os.Stdin
+func takeStdio(out *frameWriter) (stdio, error) {
+	std := stdio{in: os.Stdin, original: os.Stdout}
 	// The protocol gets its own handle of standard output: msvcrt's descriptor 1 holds
 	// the original, which rebindMsvcrt closes.
 	cur, _ := syscall.GetCurrentProcess()
 	var dup syscall.Handle
 	if err := syscall.DuplicateHandle(cur, syscall.Handle(os.Stdout.Fd()), cur, &dup, 0, false,
 		syscall.DUPLICATE_SAME_ACCESS); err != nil {
-		return nil, nil, err
+		return stdio{}, failed("DuplicateHandle", err)
 	}
-	proto = os.NewFile(uintptr(dup), "protocol")
-	// Keep the original's File reachable: its finalizer would close the handle value
-	// again after msvcrt closed it, by then perhaps a handle of the Go runtime's own.
-	originalStdout = os.Stdout
+	std.proto = os.NewFile(uintptr(dup), "protocol")
 	nul, err := syscall.Open("NUL", syscall.O_RDONLY, 0)
 	if err != nil {
-		return nil, nil, err
+		return stdio{}, failed("CreateFile NUL", err)
 	}
-	procSetStdHandle.Call(stdInputHandle, uintptr(nul))
+	setStdHandle(stdInputHandle, nul)
 	var r, w syscall.Handle
 	sa := syscall.SecurityAttributes{Length: uint32(unsafe.Sizeof(syscall.SecurityAttributes{})), InheritHandle: 1}
-	if ok, _, e := procCreatePipe.Call(uintptr(unsafe.Pointer(&r)), uintptr(unsafe.Pointer(&w)),
-		uintptr(unsafe.Pointer(&sa)), 0); ok == 0 {
-		return nil, nil, e
+	if err := createPipe(&r, &w, &sa, 0); err != nil {
+		return stdio{}, err
 	}
-	procSetStdHandle.Call(stdOutputHandle, uintptr(w))
+	setStdHandle(stdOutputHandle, w)
 	rebindMsvcrt(w, syscall.Handle(os.Stdout.Fd()))
 	os.Stdin = nil
 	os.Stdout = os.Stderr
 	dllStdout = r
 	go forwardOutput(os.NewFile(uintptr(r), "dll-stdout"), out)
-	return in, proto, nil
+	return std, nil
 }
 
 var (
-	originalStdout *os.File       // never closed through Go (see takeStdio)
-	dllStdout      syscall.Handle // read end of the pipe DLLs write to
-	forwarding     sync.Mutex     // held while forwardOutput sends a chunk
+	dllStdout  syscall.Handle // read end of the pipe DLLs write to
+	forwarding sync.Mutex     // held while forwardOutput sends a chunk
 )
 
 // forwardOutput sends what DLLs write to standard output to the client.
@@ -80,21 +85,25 @@ func drainOutput() {
 		return
 	}
 	if crt := loadedMsvcrt(); crt != nil {
-		if fflush, err := crt.FindProc("fflush"); err == nil {
-			fflush.Call(0)
-		}
+		crt.fflush(0)
 	}
 	deadline := time.Now().Add(500 * time.Millisecond)
 	for time.Now().Before(deadline) {
 		var avail uint32
-		ok, _, _ := procPeekNamedPipe.Call(uintptr(dllStdout), 0, 0, 0, uintptr(unsafe.Pointer(&avail)), 0)
-		if ok == 0 || avail == 0 {
+		if peekNamedPipe(dllStdout, nil, 0, nil, &avail, nil) != nil || avail == 0 {
 			break
 		}
 		time.Sleep(time.Millisecond)
 	}
 	time.Sleep(5 * time.Millisecond) // a chunk just read is being sent
+	awaitChunkSent()
+}
+
+// awaitChunkSent returns once a chunk forwardOutput is sending, if any, has been sent.
+// The lock serves as a barrier: taken and given back at once, it guards nothing here.
+func awaitChunkSent() {
 	forwarding.Lock()
+	//lint:ignore SA2001 a barrier, see above
 	forwarding.Unlock()
 }
 
@@ -108,38 +117,19 @@ func rebindMsvcrt(w, orig syscall.Handle) {
 	if crt == nil {
 		return
 	}
-	getOSF, err0 := crt.FindProc("_get_osfhandle")
-	openOSF, err1 := crt.FindProc("_open_osfhandle")
-	dup2, err2 := crt.FindProc("_dup2")
-	setvbuf, err3 := crt.FindProc("setvbuf")
-	iob, err4 := crt.FindProc("_iob")
-	if err0 != nil || err1 != nil || err2 != nil || err3 != nil || err4 != nil {
-		return
-	}
 	// _dup2 closes what descriptor 1 holds: only the original standard output (the
 	// protocol has its own duplicate) or nothing, never a handle someone else reuses.
-	if h1, _, _ := getOSF.Call(1); h1 != uintptr(orig) && h1 != ^uintptr(0) {
+	if h1 := crt.getOSFHandle(1); h1 != uintptr(orig) && h1 != ^uintptr(0) {
 		return
 	}
 	const oBinary, ioNBF = 0x8000, 4
-	fd, _, _ := openOSF.Call(uintptr(w), oBinary)
-	if int32(fd) < 0 {
+	fd := crt.openOSFHandle(w, oBinary)
+	if fd < 0 {
 		return
 	}
-	dup2.Call(fd, 1) // fd itself stays open: it owns w, which is also the std handle
+	crt.dup2(fd, 1) // fd itself stays open: it owns w, which is also the std handle
 	// msvcrt's FILE: ptr, cnt, base, flag, file, charbuf, bufsiz, tmpfname.
 	fileSize := 3*unsafe.Sizeof(uintptr(0)) + 5*4
 	fileSize = (fileSize + unsafe.Sizeof(uintptr(0)) - 1) &^ (unsafe.Sizeof(uintptr(0)) - 1)
-	setvbuf.Call(iob.Addr()+fileSize, 0, ioNBF, 0)
-}
-
-// loadedMsvcrt is msvcrt.dll if the process has loaded it, else nil (it is not loaded
-// here: a C runtime loaded later sets itself up from the current standard handles).
-func loadedMsvcrt() *syscall.DLL {
-	name, _ := syscall.UTF16PtrFromString("msvcrt.dll")
-	h, _, _ := procGetModuleHandleW.Call(uintptr(unsafe.Pointer(name)))
-	if h == 0 {
-		return nil
-	}
-	return &syscall.DLL{Name: "msvcrt.dll", Handle: syscall.Handle(h)}
+	crt.setvbuf(crt.iob+fileSize, 0, ioNBF, 0)
 }

@@ -26,6 +26,9 @@ import (
 //	lastErr  52 / 96  the thread's LastError when the routine starts (ctypes' use_last_error
 //	                  swap, or the value the thread had after its previous call)
 //
+// The thunks use the offsets native/gen.go computes from this declaration
+// (zoffsets_windows_<arch>.go, native/zoffsets_<arch>.h); arch_<arch>.go checks them.
+//
 // Frames live in heap memory owned by a callContext, never on a goroutine stack: a Go
 // callback running inside the routine may grow (and move) the calling goroutine's stack.
 type callFrame struct {
@@ -51,12 +54,12 @@ var callThunk, nativeBase uintptr
 // loadNative copies the assembled native code (zthunk_<arch>.go) into executable memory
 // and registers what the arch needs (unwind tables on amd64).
 func loadNative() error {
-	base, _, err := procVirtualAlloc.Call(0, uintptr(len(nativeCode)), memCommit|memReserve, pageExecuteReadWrite)
-	if base == 0 {
-		return fmt.Errorf("zb-server: VirtualAlloc for native code: %v", err)
+	base, err := virtualAlloc(0, uintptr(len(nativeCode)), memCommit|memReserve, pageExecuteReadWrite)
+	if err != nil {
+		return fmt.Errorf("%w, for the native code", err)
 	}
 	copy(unsafe.Slice((*byte)(at(base)), len(nativeCode)), nativeCode)
-	procFlushInstructionCache.Call(currentProcess, base, uintptr(len(nativeCode)))
+	flushInstructionCache(currentProcess, base, uintptr(len(nativeCode)))
 	nativeBase = base
 	callThunk = base + offCall
 	return registerNative(base)

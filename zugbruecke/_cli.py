@@ -27,15 +27,6 @@ BINARIES = (
     "bcryptprimitives-win64.dll",
 )
 
-# Where Wine's loaders are looked for, in the order core/prefix/wine.go (FindWine) uses.
-WINE_LOADERS = {
-    "win32": ("/usr/lib/wine/wine", "/usr/lib/i386-linux-gnu/wine/wine"),
-    "win64": ("/usr/lib/wine/wine64", "/usr/lib/x86_64-linux-gnu/wine/wine64"),
-}
-WINE_FIX = {
-    "win32": "on Debian/Ubuntu run: dpkg --add-architecture i386 && apt-get update && apt-get install wine32:i386",
-    "win64": "on Debian/Ubuntu run: apt-get install wine wine64",
-}
 COMPILERS = {
     "win32": ("i686-w64-mingw32-gcc", "gcc-mingw-w64-i686"),
     "win64": ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
@@ -67,42 +58,11 @@ def resolve_config(core):
     return json.loads(core.resolve_config(json.dumps({}), _environ_json()))
 
 
-def data_dir(config):
-    """The folder holding the Wine prefixes, chosen as the core chooses it (pyext/session.go)."""
-    if config.get("dir"):
-        return os.path.abspath(config["dir"]), "configuration"
-    if os.environ.get("XDG_DATA_HOME"):
-        return os.path.join(os.environ["XDG_DATA_HOME"], "zugbruecke"), "XDG_DATA_HOME"
-    if os.environ.get("HOME"):
-        return os.path.join(os.environ["HOME"], ".local", "share", "zugbruecke"), "default"
-    import tempfile
-
-    return os.path.join(tempfile.gettempdir(), f"zugbruecke-{os.getuid()}"), "default (no HOME)"
-
-
-def _executable(path):
-    return os.path.isfile(path) and os.access(path, os.X_OK)
-
-
-def find_wine(arch, explicit=""):
-    """(loader, None) or (None, why) as core/prefix FindWine would decide."""
-    if explicit:
-        path = explicit if "/" in explicit else shutil.which(explicit)
-        if path and _executable(path):
-            return os.path.abspath(path), None
-        return None, f"the configured loader wine={explicit!r} is not an executable file"
-    for path in WINE_LOADERS[arch]:
-        if _executable(path):
-            return path, None
-    if arch == "win32":
-        only64 = any(_executable(p) for p in WINE_LOADERS["win64"])
-        if not only64 and shutil.which("wine"):
-            return shutil.which("wine"), None
-        return None, "32-bit Wine is missing"
-    for name in ("wine64", "wine"):
-        if shutil.which(name):
-            return shutil.which(name), None
-    return None, "64-bit Wine is missing"
+def wine_info(core, config):
+    """What sessions with config would use, as the core decides it: {"data_dir",
+    "data_dir_source", "archs": {arch: {"loader" (None when missing), "why", "fix",
+    "prefix"}}}."""
+    return json.loads(core.wine_info(json.dumps(config), _environ_json()))
 
 
 def _archs(choice):
@@ -161,8 +121,7 @@ def _check_session(report, arch):
     return True
 
 
-def _check_prefix(report, arch, root):
-    prefix = os.path.join(root, f"prefix-{arch}")
+def _check_prefix(report, arch, prefix):
     init = f"python -m zugbruecke init --arch {arch}"
     if not os.path.isfile(os.path.join(prefix, READY_MARKER)):
         state = "half-created (no " + READY_MARKER + ")" if os.path.isdir(prefix) else "missing"
@@ -216,9 +175,8 @@ def doctor(args):
         return 1
     for warning in resolved["warnings"]:
         report.line("WARN", f"configuration: {warning}", "remove the parameter")
-    config = resolved["config"]
-    root, _ = data_dir(config)
-    report.line("OK", f"configuration resolved; Wine prefixes live in {root}")
+    wine = wine_info(core, resolved["config"])
+    report.line("OK", f"configuration resolved; Wine prefixes live in {wine['data_dir']}")
 
     for arch in ARCHS:
         compiler, package = COMPILERS[arch]
@@ -234,17 +192,16 @@ def doctor(args):
             )
 
     for arch in archs:
-        loader, why = find_wine(arch, config.get("wine", ""))
-        if loader is None:
-            fix = "fix the parameter 'wine' or leave it empty" if config.get("wine") else WINE_FIX[arch]
-            report.line("FAIL", f"{arch}: Wine loader: {why}", fix)
+        found = wine["archs"][arch]
+        if found["loader"] is None:
+            report.line("FAIL", f"{arch}: Wine loader: {found['why']}", found.get("fix"))
             report.line("SKIP", f"{arch}: session, prefix and ProcessPrng checks (no Wine loader)")
             continue
-        report.line("OK", f"{arch}: Wine loader {loader}")
-        if not os.path.isfile(os.path.join(root, f"prefix-{arch}", READY_MARKER)):
+        report.line("OK", f"{arch}: Wine loader {found['loader']}")
+        if not os.path.isfile(os.path.join(found["prefix"], READY_MARKER)):
             print(f"      {arch}: the session check creates the Wine prefix first (about 15 s)", flush=True)
         if _check_session(report, arch):
-            _check_prefix(report, arch, root)
+            _check_prefix(report, arch, found["prefix"])
 
     if report.failed:
         print(f"doctor: {report.failed} required check(s) failed")
@@ -271,8 +228,7 @@ def init(args):
             status = 1
             continue
         core, _ = _core_module()
-        root, _ = data_dir(resolve_config(core)["config"])
-        prefix = os.path.join(root, f"prefix-{arch}")
+        prefix = wine_info(core, resolve_config(core)["config"])["archs"][arch]["prefix"]
         print(f"{arch}: Wine prefix ready in {prefix} ({time.monotonic() - started:.1f} s)")
     return status
 
@@ -299,7 +255,8 @@ def _info_data():
             data["config_error"] = str(exc)
         else:
             data.update(resolved)
-            data["data_dir"], data["data_dir_source"] = data_dir(resolved["config"])
+            wine = wine_info(core, resolved["config"])
+            data["data_dir"], data["data_dir_source"] = wine["data_dir"], wine["data_dir_source"]
     return data
 
 

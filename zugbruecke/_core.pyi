@@ -18,6 +18,12 @@ def init(error_factory: Callable[[str, int, str], BaseException], /) -> None:
 def resolve_config(kwargs_json: str, environ_json: str, /) -> str:
     """Resolve a configuration; JSON {"config": {...}, "sources": {...}, "warnings": [...]}."""
 
+def wine_info(config_json: str, environ_json: str, /) -> str:
+    """What sessions with this configuration would use, without starting one: JSON
+    {"data_dir": absolute path, "data_dir_source": "configuration" | "XDG_DATA_HOME" |
+    "default" | "default (no HOME)", "archs": {"win32" | "win64": {"loader": path or null,
+    "why": why there is none, "fix": what to do about it, "prefix": the WINEPREFIX}}}."""
+
 def start(config_json: str, bin_dir: str, environ_json: str, /) -> int:
     """Prepare the Wine prefix and start the server; returns the session handle."""
 

@@ -1,7 +1,7 @@
 package marshal
 
 // Memory synchronisation (memsync): memory that only raw pointers reach, described by
-// the user's directives (zugbruecke/_memsync.py evaluates them on the Python side).
+// the user's directives (the package zugbruecke/_memsync evaluates them on the Python side).
 //
 // A directive whose pointer is an argument itself becomes a Checked region: count values
 // read from Linux memory through Mem, so that a wrong count is an error instead of a

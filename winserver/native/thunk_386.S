@@ -1,16 +1,23 @@
 /* Native code of the win32 server, assembled by gen.go into zthunk_386.go and copied into
  * executable memory at start. Position independent; gen.go exports the .globl labels.
  *
- * callFrame (winserver/thunk.go), byte offsets on 386:
- *   fn 0, nwords 4, words 8, retFloat 12, r1 16, r2 20, f 24, popped 32,
- *   exc 36, excAddr 40, excInfo0 44, excInfo1 48, lastError 52
+ * The Go frames (callFrame in winserver/thunk.go, cbFrame in winserver/callback_386.go)
+ * are read through the offsets gen.go computes from their declarations: callFrame_fn,
+ * cbFrame__size and so on, in zoffsets_386.h.
  */
+#include "zoffsets_386.h"
+
     .intel_syntax noprefix
     .text
     .globl _zb_blob
 _zb_blob:
 
-/* void __stdcall-free zb_call(callFrame *f)     f at [esp+4]; returns like cdecl
+/* void __cdecl zb_call(callFrame *f)
+ *
+ * Entry:   [ESP] return address, [ESP+4] f.
+ * Pops:    nothing (cdecl); the caller (syscall.SyscallN) removes f.
+ * Result:  none in registers: everything goes into *f (r1, r2, f, popped, exc...).
+ * Keeps:   EBX, ESI, EDI, EBP.
  *
  * Pushes f->nwords 32-bit words (word 0 lowest, the first argument), calls f->fn, stores
  * EAX, EDX, the bytes the callee popped (stdcall callees pop, cdecl ones do not) and, if
@@ -38,8 +45,8 @@ _zb_call:
     push eax                            /* [ebp-20] handler */
     push dword ptr fs:[0]               /* [ebp-24] next */
     mov fs:[0], esp
-    mov ecx, [ebx + 4]                  /* nwords */
-    mov esi, [ebx + 8]                  /* words */
+    mov ecx, [ebx + callFrame_nwords]
+    mov esi, [ebx + callFrame_words]
     mov eax, ecx
     shl eax, 2
     sub esp, eax
@@ -50,17 +57,17 @@ _zb_call:
     mov eax, [esi + ecx*4]
     mov [edi + ecx*4], eax
     jmp 2b
-3:  mov eax, [ebx + 52]
-    mov fs:[0x34], eax                  /* TEB LastErrorValue = f->lastError */
-    call dword ptr [ebx]
-    mov [ebx + 16], eax
-    mov [ebx + 20], edx
+3:  mov eax, [ebx + callFrame_lastErr]
+    mov fs:[0x34], eax                  /* TEB LastErrorValue = f->lastErr */
+    call dword ptr [ebx + callFrame_fn]
+    mov [ebx + callFrame_r1], eax
+    mov [ebx + callFrame_r2], edx
     mov ecx, esp
     sub ecx, edi
-    mov [ebx + 32], ecx                 /* popped */
-    cmp dword ptr [ebx + 12], 0
+    mov [ebx + callFrame_popped], ecx
+    cmp dword ptr [ebx + callFrame_retFloat], 0
     je .Lout
-    fstp qword ptr [ebx + 24]
+    fstp qword ptr [ebx + callFrame_f]
 .Lout:
     mov eax, [ebp - 24]
     mov fs:[0], eax                     /* unlink the registration */
@@ -70,10 +77,12 @@ _zb_call:
     pop ebx
     pop ebp
     ret
+/* zb_call_recover: not a function; zb_call_handler resumes execution here after an
+ * exception, with ESP = the registration record and EBP = zb_call's frame. Resets the
+ * x87 stack the routine may have left loaded, keeping its control word, and leaves
+ * zb_call as it would have returned. */
     .globl _zb_call_recover
 _zb_call_recover:
-    /* ESP = registration, EBP = our frame (set by the handler). Reset the x87 stack the
-     * routine may have left loaded, keeping its control word. */
     fnclex
     emms
     mov ebx, [ebp - 16]
@@ -81,6 +90,13 @@ _zb_call_recover:
 
 /* EXCEPTION_DISPOSITION __cdecl zb_call_handler(EXCEPTION_RECORD *rec, void *frame,
  *                                               CONTEXT *ctx, void *dc)
+ *
+ * Entry:   [ESP+4] rec, [ESP+8] frame, [ESP+12] ctx, [ESP+16] dc (called by Windows'
+ *          exception dispatcher through the SEH registration zb_call links).
+ * Pops:    nothing (cdecl).
+ * Result:  EAX: ExceptionContinueExecution (0) or ExceptionContinueSearch (1).
+ * Keeps:   EBX, ESI, EDI, EBP.
+ *
  * frame is the registration record (zb_call's EBP - 24). Unless unwinding, records the
  * exception in the callFrame and points the context at zb_call_recover with ESP = frame
  * and EBP = frame + 24: ExceptionContinueExecution (0); otherwise ContinueSearch (1).
@@ -95,13 +111,13 @@ _zb_call_handler:
     mov eax, [edx + 8]                  /* f */
     push esi
     mov esi, [ecx]
-    mov [eax + 36], esi                 /* exc */
+    mov [eax + callFrame_exc], esi      /* ExceptionCode */
     mov esi, [ecx + 12]
-    mov [eax + 40], esi                 /* excAddr */
+    mov [eax + callFrame_excAddr], esi  /* ExceptionAddress */
     mov esi, [ecx + 20]
-    mov [eax + 44], esi                 /* ExceptionInformation[0] */
+    mov [eax + callFrame_excInfo], esi  /* ExceptionInformation[0] */
     mov esi, [ecx + 24]
-    mov [eax + 48], esi                 /* ExceptionInformation[1] */
+    mov [eax + callFrame_excInfo + 4], esi /* ExceptionInformation[1] */
     pop esi
     mov ecx, [esp + 12]                 /* ctx */
     mov [ecx + 0xC4], edx               /* ctx->Esp = registration */
@@ -116,16 +132,20 @@ _zb_call_handler:
 1:  mov eax, 1
     ret
 
-/* Callback entry, reached from a per-callback stub `mov eax, slot; jmp zb_cb_entry`
- * (winserver/callback.go writes the stubs). On entry [ESP] is the return address and
- * the arguments follow it.
+/* zb_cb_entry: the C function a callback is, for every signature.
+ *
+ * Entry:   EAX slot number (from the per-callback stub `mov eax, slot; jmp zb_cb_entry`
+ *          that winserver/callback.go writes); [ESP] return address, [ESP+4] the
+ *          arguments as the DLL pushed them.
+ * Pops:    cbFrame.pop bytes of arguments (stdcall callbacks; 0 for cdecl).
+ * Result:  EAX:EDX = cbFrame.r1:r2, or ST(0) = cbFrame.f when cbFrame.retFloat.
+ * Keeps:   EBX, ESI, EDI, EBP (the Go dispatcher keeps ESI, EDI).
  *
  * Builds a cbFrame, passes it to the Go dispatcher (a stdcall syscall.NewCallback whose
  * address is at zb_cb_dispatch), then returns EAX:EDX = r1:r2, loads f into ST(0) when
  * retFloat is set, and removes cbFrame.pop argument bytes from the caller's stack
  * (stdcall callbacks; 0 for cdecl) by moving the return address up before RET.
- *
- * cbFrame at [EBP-36], 386 offsets: slot 0, args 4, r1 8, r2 12, f 16, pop 24, retFloat 28.
+ * The cbFrame sits below the saved EBX: at [EBP - 4 - cbFrame__size], ESP after the sub.
  */
     .p2align 4
     .globl _zb_cb_entry
@@ -133,23 +153,23 @@ _zb_cb_entry:
     push ebp
     mov ebp, esp
     push ebx                            /* [ebp-4] */
-    sub esp, 32                         /* cbFrame at [ebp-36] */
-    mov [esp], eax                      /* slot */
+    sub esp, cbFrame__size              /* cbFrame at [esp] */
+    mov [esp + cbFrame_slotIndex], eax
     lea ecx, [ebp + 8]
-    mov [esp + 4], ecx                  /* args */
+    mov [esp + cbFrame_args], ecx
     mov ecx, esp
     push ecx                            /* the dispatcher's one (stdcall) argument */
     call 1f
 1:  pop ebx
     mov ebx, [ebx + _zb_cb_dispatch - 1b]
     call ebx
-    lea ecx, [ebp - 36]
-    mov eax, [ecx + 8]
-    mov edx, [ecx + 12]
-    cmp dword ptr [ecx + 28], 0
+    lea ecx, [ebp - 4 - cbFrame__size]  /* the cbFrame */
+    mov eax, [ecx + cbFrame_r1]
+    mov edx, [ecx + cbFrame_r2]
+    cmp dword ptr [ecx + cbFrame_retFloat], 0
     je 2f
-    fld qword ptr [ecx + 16]
-2:  mov ecx, [ecx + 24]                 /* bytes to pop */
+    fld qword ptr [ecx + cbFrame_f]
+2:  mov ecx, [ecx + cbFrame_pop]        /* bytes to pop */
     mov ebx, [ebp + 4]                  /* return address ... */
     mov [ebp + 4 + ecx], ebx            /* ... moved above the popped arguments */
     lea ecx, [ebp + 4 + ecx]

@@ -2,16 +2,23 @@
  * into executable memory at start. Position independent; the offsets gen.go exports are
  * the labels declared .globl.
  *
- * callFrame (winserver/thunk.go), byte offsets on amd64:
- *   fn 0, nwords 8, words 16, retFloat 24, r1 32, r2 40, f 48, popped 56,
- *   exc 64, excAddr 72, excInfo0 80, excInfo1 88, lastError 96
+ * The Go frames (callFrame in winserver/thunk.go, cbFrame in winserver/callback_amd64.go)
+ * are read through the offsets gen.go computes from their declarations: callFrame_fn,
+ * cbFrame__size and so on, in zoffsets_amd64.h.
  */
+#include "zoffsets_amd64.h"
+
     .intel_syntax noprefix
     .text
     .globl zb_blob
 zb_blob:
 
-/* void zb_call(callFrame *f)        Microsoft x64: f in RCX
+/* void zb_call(callFrame *f)                        Microsoft x64
+ *
+ * Entry:   RCX f; [RSP] return address, [RSP+8..39] the caller's shadow space.
+ * Pops:    nothing (the x64 convention: the caller owns its argument area).
+ * Result:  none in registers: everything goes into *f (r1, f, exc...).
+ * Keeps:   RBX, RSI, RDI, R12, RBP (and R13-R15, XMM6-15, which it does not touch).
  *
  * Reserves max(nwords, 4) slots (16-byte aligned), copies the words there, loads slots
  * 0-3 into RCX/RDX/R8/R9 and also XMM0-XMM3 (an argument in the first four positions is
@@ -43,8 +50,8 @@ zb_call:
 .Lc13:
     mov [rbp], rcx
     mov rbx, rcx
-    mov rcx, [rbx + 8]
-    mov rsi, [rbx + 16]
+    mov rcx, [rbx + callFrame_nwords]
+    mov rsi, [rbx + callFrame_words]
     mov rax, rcx
     cmp rax, 4
     jae 1f
@@ -61,8 +68,8 @@ zb_call:
     inc rdx
     jmp 2b
 3:  mov r11, qword ptr gs:[0x30]        /* TEB */
-    mov r10d, [rbx + 96]
-    mov [r11 + 0x68], r10d              /* LastErrorValue = f->lastError */
+    mov r10d, [rbx + callFrame_lastErr]
+    mov [r11 + 0x68], r10d              /* LastErrorValue = f->lastErr */
     mov rcx, [rsp]
     mov rdx, [rsp + 8]
     mov r8, [rsp + 16]
@@ -71,10 +78,10 @@ zb_call:
     movq xmm1, rdx
     movq xmm2, r8
     movq xmm3, r9
-    call qword ptr [rbx]
-    mov [rbx + 32], rax
-    movq [rbx + 48], xmm0
-    mov qword ptr [rbx + 56], 0
+    call qword ptr [rbx + callFrame_fn]
+    mov [rbx + callFrame_r1], rax
+    movq [rbx + callFrame_f], xmm0
+    mov qword ptr [rbx + callFrame_popped], 0
 .Lc_out:
     mov rsp, rbp
     add rsp, 16
@@ -84,15 +91,24 @@ zb_call:
     pop rbx
     pop rbp
     ret
+/* zb_call_recover: not a function; zb_call_handler resumes execution here after an
+ * exception, with RSP = RBP = zb_call's frame and the exception recorded in *f. Leaves
+ * zb_call as it would have returned. */
     .globl zb_call_recover
 zb_call_recover:
-    /* RSP = RBP = our frame, set by the handler; the exception is in the frame already. */
     mov rbx, [rbp]
     jmp .Lc_out
 .Lc_end:
 
 /* EXCEPTION_DISPOSITION zb_call_handler(EXCEPTION_RECORD *rec, ULONG64 frame,
  *                                       CONTEXT *ctx, DISPATCHER_CONTEXT *dc)
+ *
+ * Entry:   RCX rec, RDX frame, R8 ctx, R9 dc (called by Windows' exception dispatcher,
+ *          which finds it in zb_call's unwind information below).
+ * Pops:    nothing (Microsoft x64).
+ * Result:  EAX: ExceptionContinueExecution (0) or ExceptionContinueSearch (1).
+ * Keeps:   every non-volatile register (it uses RAX, R10 and the argument registers).
+ *
  * frame is zb_call's RBP. Unless unwinding, copies code, address and the first two
  * parameters into the callFrame and points the context at zb_call_recover with RSP and
  * RBP set to the frame: ExceptionContinueExecution (0). Otherwise ContinueSearch (1).
@@ -104,13 +120,13 @@ zb_call_handler:
     jnz 1f
     mov rax, [rdx]                      /* callFrame */
     mov r10d, [rcx]
-    mov [rax + 64], r10                 /* exc = ExceptionCode */
+    mov [rax + callFrame_exc], r10      /* ExceptionCode */
     mov r10, [rcx + 16]
-    mov [rax + 72], r10                 /* excAddr = ExceptionAddress */
+    mov [rax + callFrame_excAddr], r10  /* ExceptionAddress */
     mov r10, [rcx + 32]
-    mov [rax + 80], r10                 /* ExceptionInformation[0] */
+    mov [rax + callFrame_excInfo], r10  /* ExceptionInformation[0] */
     mov r10, [rcx + 40]
-    mov [rax + 88], r10                 /* ExceptionInformation[1] */
+    mov [rax + callFrame_excInfo + 8], r10 /* ExceptionInformation[1] */
     mov [r8 + 0x98], rdx                /* ctx->Rsp */
     mov [r8 + 0xA0], rdx                /* ctx->Rbp */
     lea r10, [rip + zb_call_recover]
@@ -120,18 +136,22 @@ zb_call_handler:
 1:  mov eax, 1
     ret
 
-/* Callback entry, reached from a per-callback stub `mov eax, slot; jmp zb_cb_entry`
- * (winserver/callback.go writes the stubs). Microsoft x64 on entry: arguments 0-3 in
- * RCX/RDX/R8/R9 and XMM0-XMM3, the rest above the caller's shadow space.
+/* zb_cb_entry: the C function a callback is, for every signature.   Microsoft x64
+ *
+ * Entry:   EAX slot number (from the per-callback stub `mov eax, slot; jmp zb_cb_entry`
+ *          that winserver/callback.go writes); arguments 0-3 in RCX/RDX/R8/R9 and
+ *          XMM0-XMM3, the rest at [RSP+40] and up, above the caller's shadow space.
+ * Pops:    nothing (the x64 convention).
+ * Result:  RAX = cbFrame.r1 and XMM0 = cbFrame.f (the caller reads the one its
+ *          signature returns).
+ * Keeps:   every non-volatile register (RBP itself; the Go dispatcher the others).
  *
  * Spills RCX..R9 into the shadow space, so [RBP+16] is an array of every argument slot,
  * and keeps XMM0-3 in the cbFrame, which it hands to the Go dispatcher (one
- * syscall.NewCallback, address stored at zb_cb_dispatch). Returns cbFrame.r1 in RAX and
- * cbFrame.f in XMM0.
- *
- * cbFrame at [RSP+32], amd64 offsets: slot 0, args 8, xmm 16..47, r1 48, f 56, pop 64,
- * retFloat 72.
+ * syscall.NewCallback, address stored at zb_cb_dispatch). The cbFrame sits at
+ * [RSP + SHADOW], above the dispatcher's shadow space.
  */
+#define SHADOW 32
     .p2align 4
     .globl zb_cb_entry
 zb_cb_entry:
@@ -141,18 +161,18 @@ zb_cb_entry:
     mov [rsp + 32], r9
     push rbp
     mov rbp, rsp
-    sub rsp, 112                        /* 32 shadow + 80 frame; RSP stays 16-aligned */
-    mov [rsp + 32], rax                 /* slot (EAX, zero-extended) */
+    sub rsp, SHADOW + cbFrame__size     /* RSP stays 16-aligned */
+    mov [rsp + SHADOW + cbFrame_slotIndex], rax /* EAX, zero-extended */
     lea r10, [rbp + 16]
-    mov [rsp + 40], r10                 /* args */
-    movq [rsp + 48], xmm0
-    movq [rsp + 56], xmm1
-    movq [rsp + 64], xmm2
-    movq [rsp + 72], xmm3
-    lea rcx, [rsp + 32]
+    mov [rsp + SHADOW + cbFrame_args], r10
+    movq [rsp + SHADOW + cbFrame_xmm], xmm0
+    movq [rsp + SHADOW + cbFrame_xmm + 8], xmm1
+    movq [rsp + SHADOW + cbFrame_xmm + 16], xmm2
+    movq [rsp + SHADOW + cbFrame_xmm + 24], xmm3
+    lea rcx, [rsp + SHADOW]             /* the cbFrame, the dispatcher's argument */
     call qword ptr [rip + zb_cb_dispatch]
-    mov rax, [rsp + 80]
-    movq xmm0, [rsp + 88]
+    mov rax, [rsp + SHADOW + cbFrame_r1]
+    movq xmm0, [rsp + SHADOW + cbFrame_f]
     mov rsp, rbp
     pop rbp
     ret
