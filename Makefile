@@ -4,6 +4,9 @@
 PYTHON ?= python3
 GO ?= go
 PY_INCLUDE = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+# staticcheck, pinned, built from the Go module proxy into .tools/ on first use.
+STATICCHECK_VERSION = v0.8.2
+STATICCHECK = .tools/staticcheck-$(STATICCHECK_VERSION)
 
 .PHONY: all setup install demo test test-go test-py check build-windows clean bench stress
 
@@ -19,13 +22,25 @@ install:
 demo: setup
 	$(PYTHON) examples/demo.py
 
-check:
+check: $(STATICCHECK)
 	@echo "+ gofmt -s -l (must list nothing)"
 	@test -z "$$(gofmt -s -l core pyext winserver | tee /dev/stderr)"
 	$(GO) vet ./core/...
 	CGO_CFLAGS="-I$(PY_INCLUDE)" $(GO) vet ./pyext
 	GOOS=windows GOARCH=386 $(GO) vet ./winserver
 	GOOS=windows GOARCH=amd64 $(GO) vet ./winserver
+	$(STATICCHECK) ./core/...
+	CGO_CFLAGS="-I$(PY_INCLUDE)" $(STATICCHECK) ./pyext
+	GOOS=windows GOARCH=386 $(STATICCHECK) ./winserver
+	GOOS=windows GOARCH=amd64 $(STATICCHECK) ./winserver
+	$(PYTHON) -m ruff check zugbruecke
+	$(PYTHON) -m ruff format --check zugbruecke
+	$(PYTHON) -m mypy zugbruecke
+
+$(STATICCHECK):
+	mkdir -p .tools
+	GOBIN=$(CURDIR)/.tools $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	mv .tools/staticcheck $@
 
 test-go:
 	$(GO) test ./core/...
@@ -43,4 +58,4 @@ stress: install
 	$(PYTHON) tests/stress.py
 
 clean:
-	rm -rf build dist *.egg-info zugbruecke/_bin zugbruecke/_core*.so tests/.dll-cache bench/.cache
+	rm -rf build dist .tools *.egg-info zugbruecke/_bin zugbruecke/_core*.so tests/.dll-cache bench/.cache

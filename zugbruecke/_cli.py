@@ -15,17 +15,12 @@ import shutil
 import sys
 import time
 
-from . import __version__
+from . import __version__, _zcontract as Z
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 BIN_DIR = os.path.join(PACKAGE_DIR, "_bin")
-ARCHS = ("win32", "win64")
-BINARIES = (
-    "zb-server-win32.exe",
-    "zb-server-win64.exe",
-    "bcryptprimitives-win32.dll",
-    "bcryptprimitives-win64.dll",
-)
+ARCHS = Z.ARCHES
+BINARIES = tuple(f"zb-server-{a}.exe" for a in ARCHS) + tuple(f"bcryptprimitives-{a}.dll" for a in ARCHS)
 
 COMPILERS = {
     "win32": ("i686-w64-mingw32-gcc", "gcc-mingw-w64-i686"),
@@ -299,10 +294,10 @@ def main(argv=None):
     parser.add_argument("--version", action="version", version=f"zugbruecke {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = commands.add_parser("doctor", help="check Wine, prefixes and sessions; print a fix for each problem")
-    p.add_argument("--arch", choices=("win32", "win64", "both"), default="both")
+    p.add_argument("--arch", choices=(*ARCHS, "both"), default="both")
     p.set_defaults(run=doctor)
     p = commands.add_parser("init", help="create the Wine prefixes (about 15 s each, once)")
-    p.add_argument("--arch", choices=("win32", "win64", "both"), default="both")
+    p.add_argument("--arch", choices=(*ARCHS, "both"), default="both")
     p.set_defaults(run=init)
     p = commands.add_parser("info", help="versions, paths and the resolved configuration")
     p.add_argument("--json", action="store_true", help="print it as JSON")
