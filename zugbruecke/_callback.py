@@ -42,6 +42,7 @@ class _FuncPtrType(PyCFuncPtrType):
 
 
 PARAMFLAG_FIN, PARAMFLAG_FOUT, PARAMFLAG_FLCID = 1, 2, 4
+_MISSING = object()
 
 
 def functype_factory(state, conv):
@@ -83,6 +84,7 @@ class _FuncPtr:
         self = super().__new__(cls, *args)
         if args and callable(args[0]) and not isinstance(args[0], int):
             self._zb_callable = args[0]
+            _closures[ctypes.cast(self, ctypes.c_void_p).value] = self
             if cls._zb_state.handle is not None:
                 # Registered now, so the callback also works where the marshaller
                 # finds it by its Linux address (structure members, arrays).
@@ -98,7 +100,10 @@ class _FuncPtr:
             return value
         if isinstance(value, int):
             return cls(value)
-        raise TypeError("wrong type")
+        param = getattr(value, "_as_parameter_", _MISSING)
+        if param is not _MISSING:
+            return cls.from_param(param)
+        raise TypeError(f"expected {cls.__name__} instance instead of {type(value).__name__}")
 
     @classmethod
     def _prototype(cls, spec, paramflags=None):
@@ -134,10 +139,13 @@ class _FuncPtr:
     # ---- calling it from Python ---------------------------------------------------------------
 
     def __call__(self, *args, **kwargs):
-        func = self.__dict__.get("_zb_callable")
-        if func is not None:
-            return func(*args, **kwargs)
-        if not ctypes.cast(self, ctypes.c_void_p).value:
+        address = ctypes.cast(self, ctypes.c_void_p).value
+        if address in _closures:
+            # A Python callback (or a copy of it read back from a structure or array):
+            # Linux ctypes calls its closure, converting arguments and the result by
+            # argtypes and restype and printing what the function raises, as on Windows.
+            return _CFuncPtr.__call__(self, *args, **kwargs)
+        if not address:
             raise ValueError("NULL function pointer cannot be called")
         routine = self._zb_routine()
         paramflags = self.__dict__.get("_zb_paramflags")
@@ -176,6 +184,10 @@ class _FuncPtr:
             routine.restype = self.restype
         routine._memsync = type(self)._zb_memsync
         return routine
+
+
+# The Linux closure address of every live Python callback -> the callback object.
+_closures: "weakref.WeakValueDictionary[int, _FuncPtr]" = weakref.WeakValueDictionary()
 
 
 def _free(state, entry):
@@ -225,7 +237,9 @@ class _Handler:
     def __init__(self, fptr):
         cls = type(fptr)
         self.cls = cls
-        self.func = fptr._zb_callable
+        # Weakly: the core holds the handler, and a function that refers back to its
+        # callback (a reference cycle) must not keep it, and its server slot, alive.
+        self.fptr = weakref.ref(fptr)
         self.state = cls._zb_state
         self.argtypes = cls._argtypes_
         self.restype = cls._restype_
@@ -242,14 +256,16 @@ class _Handler:
             ]
             memsync = self.cls._zb_memsync
             synced = memsync.callback(self, raw, mems, args, back) if memsync is not None else None
-            result = self.func(*args)
+            result = self.fptr()._zb_callable(*args)
             if synced is not None:
                 synced.finish()
             if not any(back):
                 return self._result(result), ()
             return self._result(result), tuple(fn() if fn else None for fn in back)
         except BaseException:
-            print(f"Exception ignored on calling ctypes callback function: {self.func!r}", file=sys.stderr)
+            fptr = self.fptr()
+            func = fptr._zb_callable if fptr is not None else None
+            print(f"Exception ignored on calling ctypes callback function: {func!r}", file=sys.stderr)
             traceback.print_exc()
             return None, ()
 

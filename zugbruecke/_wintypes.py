@@ -8,6 +8,14 @@ session lays out pointer-sized. Built once per session by build().
 
 import types
 
+from ._ctypes_internals import _SimpleCData
+
+
+class VARIANT_BOOL(_SimpleCData):
+    """OLE's boolean: a short, VARIANT_TRUE (-1) or VARIANT_FALSE (0)."""
+
+    _type_ = "v"
+
 
 def build(ns, win64):
     """A module of Windows types made from the session namespace ns."""
@@ -25,6 +33,7 @@ def build(ns, win64):
         DOUBLE=c.c_double,
         FLOAT=c.c_float,
         BOOLEAN=c.c_byte,
+        VARIANT_BOOL=VARIANT_BOOL,
         BOOL=c.c_long,
         ULONG=c.c_ulong,
         LONG=c.c_long,
