@@ -279,3 +279,41 @@ def test_string_member_in_structure_result_is_refused(ctypes, dll):
     with pytest.raises(Exception, match="declare the member c_void_p"):
         f(1)
     assert dll("compat").echo_int(5) == 5  # the session goes on
+
+
+def test_subclass_fields_set_later(ctypes):
+    class X(ctypes.Structure):
+        pass
+
+    X._fields_ = [("a", ctypes.c_int)]
+
+    class Y(X):
+        pass
+
+    assert ctypes.sizeof(Y) == ctypes.sizeof(X) == 4
+    Y._fields_ = [("b", ctypes.c_int)]
+    assert ctypes.sizeof(Y) == 8 and ctypes.sizeof(X) == 4
+
+
+def test_del_restype_means_int(ctypes, dll):
+    f = dll("compat").echo_int
+    f.restype = ctypes.c_char
+    del f.restype
+    assert f(-5) == -5
+
+
+def test_stdcall_callback_from_python_checks_count(ctypes):
+    std = ctypes.WINFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(lambda a, b: a + b)
+    cdecl = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_int, ctypes.c_int)(lambda a, b: a + b)
+    assert std(1, 2) == cdecl(1, 2) == cdecl(1, 2, 3) == 3
+    with pytest.raises(TypeError, match="takes 2 arguments"):
+        std(1, 2, 3)
+
+
+def test_dll_funcptr_prototype(ctypes, dll):
+    lib = dll("compat")
+    f = lib._FuncPtr(("echo_int", lib))
+    assert f.argtypes is None
+    assert f(12) == 12
+    f.argtypes = (ctypes.c_int,)
+    assert f(13) == 13

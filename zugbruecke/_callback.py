@@ -73,6 +73,18 @@ def functype_factory(state, conv):
     return FUNCTYPE
 
 
+def dll_funcptr(state, conv, restype):
+    """The ``_FuncPtr`` class of a session's DLL class, as ctypes' CDLL has one:
+    ``dll._FuncPtr((name, dll))`` is the export as a function pointer object, with
+    ``restype`` as the DLL's routines have it and no ``argtypes``."""
+    flags = ctypes._FUNCFLAG_CDECL  # type: ignore[attr-defined]
+    return _FuncPtrType(
+        "_FuncPtr",
+        (_FuncPtr, _CFuncPtr),
+        {"_flags_": flags, "_restype_": restype, "_zb_state": state, "_zb_conv": conv},
+    )
+
+
 class _FuncPtr:
     """Mixin of every session function pointer type (see the module doc)."""
 
@@ -144,6 +156,11 @@ class _FuncPtr:
             # A Python callback (or a copy of it read back from a structure or array):
             # Linux ctypes calls its closure, converting arguments and the result by
             # argtypes and restype and printing what the function raises, as on Windows.
+            # Windows checks the count of a stdcall function's arguments; Linux never.
+            required = len(self.argtypes or ())
+            if type(self)._zb_conv == K.STDCALL and self.argtypes is not None and len(args) != required:
+                s = "" if required == 1 else "s"
+                raise TypeError(f"this function takes {required} argument{s} ({len(args)} given)")
             return _CFuncPtr.__call__(self, *args, **kwargs)
         if not address:
             raise ValueError("NULL function pointer cannot be called")

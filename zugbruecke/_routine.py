@@ -311,6 +311,11 @@ class Routine:
         self._result = result_spec(value, self._state)
         self._restype = value
 
+    @restype.deleter
+    def restype(self):
+        # As ctypes: without a restype the result is a C int.
+        self.restype = ctypes.c_int
+
     def _check_count(self, given):
         required = len(self._converters)
         if self._flags == K.CDECL:

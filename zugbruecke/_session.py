@@ -153,9 +153,16 @@ class CtypesSession:
             PYFUNCTYPE=_no_python,
         )
         HRESULT = self._hresult_type()
-        CDLL = type("CDLL", (_dll.CDLL,), {"_zb_state": state})
-        WinDLL = type("WinDLL", (_dll.WinDLL,), {"_zb_state": state})
-        OleDLL = type("OleDLL", (_dll.OleDLL,), {"_zb_state": state, "_func_restype_": HRESULT})
+        funcptr = _callback.dll_funcptr
+        CDLL = type("CDLL", (_dll.CDLL,), {"_zb_state": state, "_FuncPtr": funcptr(state, K.CDECL, ctypes.c_int)})
+        WinDLL = type(
+            "WinDLL", (_dll.WinDLL,), {"_zb_state": state, "_FuncPtr": funcptr(state, K.STDCALL, ctypes.c_int)}
+        )
+        OleDLL = type(
+            "OleDLL",
+            (_dll.OleDLL,),
+            {"_zb_state": state, "_func_restype_": HRESULT, "_FuncPtr": funcptr(state, K.STDCALL, HRESULT)},
+        )
         ns.update(
             CDLL=CDLL,
             WinDLL=WinDLL,

@@ -4,9 +4,10 @@ Every type an argument, result or member uses is described once, with the offset
 ctypes gave its members, and registered with ``_core.type_register``; the core lays it
 out for each Windows ABI and translates values between the two layouts. Types are
 immutable once their ``_fields_`` are set, so the id is cached per class. A structure
-whose ``_fields_`` are not set yet (nor anything that contains or points to one) is
-*incomplete*: ctypes lets ``_fields_`` be assigned later, so its id is kept only while it
-stays incomplete and the type is described again once it is complete.
+without ``_fields_`` of its own (even one that inherits its base's), and anything that
+contains or points to one, is *incomplete*: ctypes lets ``_fields_`` be assigned later,
+so its id is kept only while it stays incomplete and the type is described again once
+it is complete.
 """
 
 import ctypes
@@ -32,14 +33,14 @@ def type_id(tp):
 
 
 def _complete(tp, seen=None):
-    """False for a structure without ``_fields_`` (in it or a base) and for types that
-    contain or point to one; those may still change (see the module doc)."""
+    """False for a structure without ``_fields_`` of its own and for types that contain
+    or point to one; those may still change (see the module doc)."""
     if seen is None:
         seen = set()
     while tp not in seen:
         seen.add(tp)
         if issubclass(tp, (ctypes.Structure, ctypes.Union)):
-            if not any("_fields_" in klass.__dict__ for klass in tp.__mro__):
+            if "_fields_" not in tp.__dict__:  # it may still get its own
                 return False
             return all(_complete(entry[1], seen) for entry in _all_fields(tp))
         target = getattr(tp, "_type_", None)

@@ -6,12 +6,11 @@ BOOL are 4 bytes (the session's c_long is c_int), and handles are c_void_p, whic
 session lays out pointer-sized. Built once per session by build().
 """
 
+import ctypes
 import types
 
-from ._ctypes_internals import _SimpleCData
 
-
-class VARIANT_BOOL(_SimpleCData):
+class VARIANT_BOOL(ctypes._SimpleCData):
     """OLE's boolean: a short, VARIANT_TRUE (-1) or VARIANT_FALSE (0)."""
 
     _type_ = "v"
