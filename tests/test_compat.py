@@ -317,3 +317,24 @@ def test_dll_funcptr_prototype(ctypes, dll):
     assert f(12) == 12
     f.argtypes = (ctypes.c_int,)
     assert f(13) == 13
+
+
+def test_py_object_refused_clearly(ctypes, dll):
+    f = dll("compat").echo_int
+    f.argtypes = (ctypes.py_object,)
+    with pytest.raises(ctypes.ArgumentError, match="py_object cannot cross"):
+        f(1)
+    f.argtypes = None
+    with pytest.raises(ctypes.ArgumentError, match="py_object cannot cross"):
+        f(ctypes.py_object(1))
+    with pytest.raises(TypeError, match="py_object cannot cross"):
+        f.restype = ctypes.py_object
+
+
+def test_py_object_callback_from_python(ctypes, dll, FT):
+    CB = FT(ctypes.py_object, ctypes.py_object)
+    cb = CB(lambda o: [o])
+    assert cb("x") == ["x"]  # as ctypes: from Python it works
+    call = dll("compat").call_cb
+    with pytest.raises((TypeError, ctypes.ArgumentError), match="py_object"):
+        call(cb, 1)

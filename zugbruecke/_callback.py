@@ -22,7 +22,7 @@ import traceback
 import weakref
 
 from . import _core, _kinds as K
-from ._ctypes_internals import PyCFuncPtrType, _CFuncPtr, _Pointer, _SimpleCData
+from ._ctypes_internals import PyCFuncPtrType, _CData, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync
 from ._routine import Routine
@@ -93,6 +93,8 @@ class _FuncPtr:
     def __new__(cls, *args):
         if args and isinstance(args[0], tuple):
             return cls._prototype(*args)
+        if len(args) >= 2 and isinstance(args[0], int) and isinstance(args[1], str):
+            return cls._com_method(*args)
         self = super().__new__(cls, *args)
         if args and callable(args[0]) and not isinstance(args[0], int):
             self._zb_callable = args[0]
@@ -100,7 +102,12 @@ class _FuncPtr:
             if cls._zb_state.handle is not None:
                 # Registered now, so the callback also works where the marshaller
                 # finds it by its Linux address (structure members, arrays).
-                self._zb_entry()
+                try:
+                    self._zb_entry()
+                except TypeError:
+                    # A signature the DLL cannot call (py_object, arrays): it still works
+                    # from Python; passing it to a DLL raises this TypeError again.
+                    pass
         return self
 
     def __init__(self, *args):
@@ -128,6 +135,54 @@ class _FuncPtr:
         if self._zb_paramflags is not None and len(self._zb_paramflags) != len(cls._argtypes_):
             raise ValueError("paramflags must have the same length as argtypes")
         return self
+
+    @classmethod
+    def _com_method(cls, index, name, paramflags=None, iid=None):
+        """``prototype(vtbl_index, name[, paramflags[, iid]])``: a COM method, called with
+        the interface pointer first; it runs the function at that index of the object's
+        vtable (read in the server at each call, as the object may differ)."""
+        self = super().__new__(cls)
+        self._zb_vtbl_index = index
+        self._zb_name = name
+        self._zb_iid = iid
+        self._zb_paramflags = tuple(paramflags) if paramflags is not None else None
+        if self._zb_paramflags is not None and len(self._zb_paramflags) != len(cls._argtypes_):
+            raise ValueError("paramflags must have the same length as argtypes")
+        return self
+
+    def _zb_com_call(self, index, args, kwargs):
+        if not args:
+            raise ValueError("native com method call without 'this' parameter")
+        this, args = args[0], args[1:]
+        if not isinstance(this, _CData):
+            raise TypeError("Expected a COM this pointer as first argument")
+        interface = ctypes.c_void_p.from_buffer_copy(this).value if ctypes.sizeof(this) >= 8 else None
+        if not interface:
+            raise ValueError("NULL COM pointer access")
+        state = type(self)._zb_state
+        size = state.pointer_size
+        handle = state.require()
+        vtbl = int.from_bytes(_core.read(handle, interface, size, False), "little")
+        address = int.from_bytes(_core.read(handle, vtbl + index * size, size, False), "little")
+        routine = Routine(state, self._zb_name, address, type(self)._zb_conv, self.restype)
+        routine.argtypes = (ctypes.c_void_p, *(self.argtypes or ()))
+        paramflags = self.__dict__.get("_zb_paramflags")
+        if paramflags is None:
+            if kwargs:
+                raise TypeError("this function takes no keyword arguments")
+            callargs, outs = args, ()
+        else:
+            callargs, outs = _build_callargs(self.argtypes or (), paramflags, args, kwargs)
+        result = routine(interface, *callargs)
+        errcheck = getattr(self, "errcheck", None)
+        if errcheck is not None:
+            checked = errcheck(result, self, (this, *callargs))
+            if checked is not callargs:
+                return checked
+        if not outs:
+            return result
+        values = [getattr(o, "__ctypes_from_outparam__", lambda o=o: o)() for o in outs]
+        return values[0] if len(values) == 1 else tuple(values)
 
     # ---- a callback: the Python function, reachable from the DLL ----------------------------
 
@@ -162,6 +217,9 @@ class _FuncPtr:
                 s = "" if required == 1 else "s"
                 raise TypeError(f"this function takes {required} argument{s} ({len(args)} given)")
             return _CFuncPtr.__call__(self, *args, **kwargs)
+        index = self.__dict__.get("_zb_vtbl_index")
+        if index is not None:
+            return self._zb_com_call(index, args, kwargs)
         if not address:
             raise ValueError("NULL function pointer cannot be called")
         routine = self._zb_routine()

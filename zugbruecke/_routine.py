@@ -23,6 +23,12 @@ def _cannot(i):
     return ArgumentError(f"argument {i}: TypeError: Don't know how to convert parameter {i}")
 
 
+_NO_PY_OBJECT = (
+    "zugbruecke: py_object cannot cross to the DLL: the DLL runs in another process, where "
+    "Python objects do not exist"
+)
+
+
 def _wrong_type(i, exc):
     return ArgumentError(f"argument {i}: {type(exc).__name__}: {exc}")
 
@@ -111,6 +117,8 @@ def lower_default(i, arg):
     if isinstance(arg, _SimpleCData):
         kind = kind_of(type(arg))
         if kind is None:
+            if type(arg)._type_ == "O":
+                raise ArgumentError(f"argument {i}: TypeError: {_NO_PY_OBJECT}")
             raise _cannot(i)
         if kind in (K.CHARP, K.WCHARP, K.POINTER):
             return kind, arg.value
@@ -147,6 +155,12 @@ def converter(argtype):
     """Compile the converter for one declared argtype: (index, value) -> (kind, value)."""
     kind = kind_of(argtype)
     from_param = argtype.from_param
+    if getattr(argtype, "_type_", None) == "O":
+
+        def refuse(i, value):
+            raise ArgumentError(f"argument {i}: TypeError: {_NO_PY_OBJECT}")
+
+        return refuse
 
     def checked(i, value):
         try:
@@ -234,6 +248,8 @@ def result_spec(restype, state):
     if isinstance(restype, type) and issubclass(restype, _CData):
         kind = kind_of(restype)
         if kind is None:
+            if restype._type_ == "O":
+                raise TypeError(_NO_PY_OBJECT)
             raise TypeError(f"zugbruecke: restype {restype.__name__} is not supported yet")
         deref = {K.CHARP: K.DEREF_CSTR, K.WCHARP: K.DEREF_WSTR}.get(kind, K.DEREF_NONE)
         if not _fundamental(restype):
