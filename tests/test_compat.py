@@ -338,3 +338,17 @@ def test_py_object_callback_from_python(ctypes, dll, FT):
     call = dll("compat").call_cb
     with pytest.raises((TypeError, ctypes.ArgumentError), match="py_object"):
         call(cb, 1)
+
+
+def test_reading_foreign_addresses_raises_not_crashes(ctypes):
+    # An address a DLL returns is in the Windows process; from_address and string_at of
+    # one that is not mapped here raise instead of crashing the Python process.
+    with pytest.raises(ValueError, match="not memory of this Python process"):
+        ctypes.string_at(0x10)
+    with pytest.raises(ValueError, match="not memory of this Python process"):
+        ctypes.wstring_at(0x10, 3)
+    with pytest.raises(ValueError, match="not memory of this Python process"):
+        ctypes.c_int.from_address(0)
+    x = ctypes.c_int(7)  # this process's memory still reads
+    assert ctypes.c_int.from_address(ctypes.addressof(x)).value == 7
+    assert ctypes.string_at(ctypes.addressof(x), 1) == b"\x07"
