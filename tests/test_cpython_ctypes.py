@@ -16,6 +16,7 @@ import os
 import pathlib
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -29,10 +30,17 @@ TIMEOUT = 600
 
 
 def _runner(*args, cwd):
+    """Run the runner; its output goes to files, not pipes: a Wine process the session
+    starts (wineserver, a desktop) may outlive the runner holding inherited descriptors,
+    and a pipe would then never see its end."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("ZUGBRUECKE_ARCH", None)
-    return subprocess.run([sys.executable, str(RUNNER), *args], capture_output=True, text=True,
-                          timeout=TIMEOUT, env=env, cwd=cwd)
+    with tempfile.TemporaryFile("w+", dir=cwd) as out, tempfile.TemporaryFile("w+", dir=cwd) as err:
+        proc = subprocess.run([sys.executable, str(RUNNER), *args], stdin=subprocess.DEVNULL, stdout=out,
+                              stderr=err, timeout=TIMEOUT, env=env, cwd=cwd)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out.read(), err.read())
 
 
 def _result(proc):
@@ -64,10 +72,12 @@ def _run_module(arch, dll, module, cwd):
 
 
 def _modules(cwd):
-    out = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import run; "
-                          "print(' '.join(run.installed_modules()))", str(RUNNER.parent)],
-                         capture_output=True, text=True, check=True, cwd=cwd)
-    return out.stdout.split()
+    sys.path.insert(0, str(RUNNER.parent))
+    try:
+        import run
+    finally:
+        sys.path.remove(str(RUNNER.parent))
+    return run.installed_modules()
 
 
 def test_cpython_ctypes_suite(arch, dll_builder, tmp_path):
