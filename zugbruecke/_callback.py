@@ -22,7 +22,7 @@ import traceback
 import weakref
 
 from . import _core, _kinds as K
-from ._ctypes_internals import PyCFuncPtrType, _CFuncPtr, _Pointer, _SimpleCData
+from ._ctypes_internals import PyCFuncPtrType, _CData, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync
 from ._routine import Routine
@@ -42,6 +42,7 @@ class _FuncPtrType(PyCFuncPtrType):
 
 
 PARAMFLAG_FIN, PARAMFLAG_FOUT, PARAMFLAG_FLCID = 1, 2, 4
+_MISSING = object()
 
 
 def functype_factory(state, conv):
@@ -72,6 +73,18 @@ def functype_factory(state, conv):
     return FUNCTYPE
 
 
+def dll_funcptr(state, conv, restype):
+    """The ``_FuncPtr`` class of a session's DLL class, as ctypes' CDLL has one:
+    ``dll._FuncPtr((name, dll))`` is the export as a function pointer object, with
+    ``restype`` as the DLL's routines have it and no ``argtypes``."""
+    flags = ctypes._FUNCFLAG_CDECL  # type: ignore[attr-defined]
+    return _FuncPtrType(
+        "_FuncPtr",
+        (_FuncPtr, _CFuncPtr),
+        {"_flags_": flags, "_restype_": restype, "_zb_state": state, "_zb_conv": conv},
+    )
+
+
 class _FuncPtr:
     """Mixin of every session function pointer type (see the module doc)."""
 
@@ -80,13 +93,21 @@ class _FuncPtr:
     def __new__(cls, *args):
         if args and isinstance(args[0], tuple):
             return cls._prototype(*args)
+        if len(args) >= 2 and isinstance(args[0], int) and isinstance(args[1], str):
+            return cls._com_method(*args)
         self = super().__new__(cls, *args)
         if args and callable(args[0]) and not isinstance(args[0], int):
             self._zb_callable = args[0]
+            _closures[ctypes.cast(self, ctypes.c_void_p).value] = self
             if cls._zb_state.handle is not None:
                 # Registered now, so the callback also works where the marshaller
                 # finds it by its Linux address (structure members, arrays).
-                self._zb_entry()
+                try:
+                    self._zb_entry()
+                except TypeError:
+                    # A signature the DLL cannot call (py_object, arrays): it still works
+                    # from Python; passing it to a DLL raises this TypeError again.
+                    pass
         return self
 
     def __init__(self, *args):
@@ -98,7 +119,10 @@ class _FuncPtr:
             return value
         if isinstance(value, int):
             return cls(value)
-        raise TypeError("wrong type")
+        param = getattr(value, "_as_parameter_", _MISSING)
+        if param is not _MISSING:
+            return cls.from_param(param)
+        raise TypeError(f"expected {cls.__name__} instance instead of {type(value).__name__}")
 
     @classmethod
     def _prototype(cls, spec, paramflags=None):
@@ -111,6 +135,54 @@ class _FuncPtr:
         if self._zb_paramflags is not None and len(self._zb_paramflags) != len(cls._argtypes_):
             raise ValueError("paramflags must have the same length as argtypes")
         return self
+
+    @classmethod
+    def _com_method(cls, index, name, paramflags=None, iid=None):
+        """``prototype(vtbl_index, name[, paramflags[, iid]])``: a COM method, called with
+        the interface pointer first; it runs the function at that index of the object's
+        vtable (read in the server at each call, as the object may differ)."""
+        self = super().__new__(cls)
+        self._zb_vtbl_index = index
+        self._zb_name = name
+        self._zb_iid = iid
+        self._zb_paramflags = tuple(paramflags) if paramflags is not None else None
+        if self._zb_paramflags is not None and len(self._zb_paramflags) != len(cls._argtypes_):
+            raise ValueError("paramflags must have the same length as argtypes")
+        return self
+
+    def _zb_com_call(self, index, args, kwargs):
+        if not args:
+            raise ValueError("native com method call without 'this' parameter")
+        this, args = args[0], args[1:]
+        if not isinstance(this, _CData):
+            raise TypeError("Expected a COM this pointer as first argument")
+        interface = ctypes.c_void_p.from_buffer_copy(this).value if ctypes.sizeof(this) >= 8 else None
+        if not interface:
+            raise ValueError("NULL COM pointer access")
+        state = type(self)._zb_state
+        size = state.pointer_size
+        handle = state.require()
+        vtbl = int.from_bytes(_core.read(handle, interface, size, False), "little")
+        address = int.from_bytes(_core.read(handle, vtbl + index * size, size, False), "little")
+        routine = Routine(state, self._zb_name, address, type(self)._zb_conv, self.restype)
+        routine.argtypes = (ctypes.c_void_p, *(self.argtypes or ()))
+        paramflags = self.__dict__.get("_zb_paramflags")
+        if paramflags is None:
+            if kwargs:
+                raise TypeError("this function takes no keyword arguments")
+            callargs, outs = args, ()
+        else:
+            callargs, outs = _build_callargs(self.argtypes or (), paramflags, args, kwargs)
+        result = routine(interface, *callargs)
+        errcheck = getattr(self, "errcheck", None)
+        if errcheck is not None:
+            checked = errcheck(result, self, (this, *callargs))
+            if checked is not callargs:
+                return checked
+        if not outs:
+            return result
+        values = [getattr(o, "__ctypes_from_outparam__", lambda o=o: o)() for o in outs]
+        return values[0] if len(values) == 1 else tuple(values)
 
     # ---- a callback: the Python function, reachable from the DLL ----------------------------
 
@@ -134,10 +206,21 @@ class _FuncPtr:
     # ---- calling it from Python ---------------------------------------------------------------
 
     def __call__(self, *args, **kwargs):
-        func = self.__dict__.get("_zb_callable")
-        if func is not None:
-            return func(*args, **kwargs)
-        if not ctypes.cast(self, ctypes.c_void_p).value:
+        address = ctypes.cast(self, ctypes.c_void_p).value
+        if address in _closures:
+            # A Python callback (or a copy of it read back from a structure or array):
+            # Linux ctypes calls its closure, converting arguments and the result by
+            # argtypes and restype and printing what the function raises, as on Windows.
+            # Windows checks the count of a stdcall function's arguments; Linux never.
+            required = len(self.argtypes or ())
+            if type(self)._zb_conv == K.STDCALL and self.argtypes is not None and len(args) != required:
+                s = "" if required == 1 else "s"
+                raise TypeError(f"this function takes {required} argument{s} ({len(args)} given)")
+            return _CFuncPtr.__call__(self, *args, **kwargs)
+        index = self.__dict__.get("_zb_vtbl_index")
+        if index is not None:
+            return self._zb_com_call(index, args, kwargs)
+        if not address:
             raise ValueError("NULL function pointer cannot be called")
         routine = self._zb_routine()
         paramflags = self.__dict__.get("_zb_paramflags")
@@ -176,6 +259,10 @@ class _FuncPtr:
             routine.restype = self.restype
         routine._memsync = type(self)._zb_memsync
         return routine
+
+
+# The Linux closure address of every live Python callback -> the callback object.
+_closures: "weakref.WeakValueDictionary[int, _FuncPtr]" = weakref.WeakValueDictionary()
 
 
 def _free(state, entry):
@@ -225,7 +312,9 @@ class _Handler:
     def __init__(self, fptr):
         cls = type(fptr)
         self.cls = cls
-        self.func = fptr._zb_callable
+        # Weakly: the core holds the handler, and a function that refers back to its
+        # callback (a reference cycle) must not keep it, and its server slot, alive.
+        self.fptr = weakref.ref(fptr)
         self.state = cls._zb_state
         self.argtypes = cls._argtypes_
         self.restype = cls._restype_
@@ -242,14 +331,16 @@ class _Handler:
             ]
             memsync = self.cls._zb_memsync
             synced = memsync.callback(self, raw, mems, args, back) if memsync is not None else None
-            result = self.func(*args)
+            result = self.fptr()._zb_callable(*args)
             if synced is not None:
                 synced.finish()
             if not any(back):
                 return self._result(result), ()
             return self._result(result), tuple(fn() if fn else None for fn in back)
         except BaseException:
-            print(f"Exception ignored on calling ctypes callback function: {self.func!r}", file=sys.stderr)
+            fptr = self.fptr()
+            func = fptr._zb_callable if fptr is not None else None
+            print(f"Exception ignored on calling ctypes callback function: {func!r}", file=sys.stderr)
             traceback.print_exc()
             return None, ()
 

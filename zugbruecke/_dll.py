@@ -2,6 +2,7 @@
 and OleDLL differ only by class attributes; ctypes' own LibraryLoader gives ``cdll.msvcrt``."""
 
 import ctypes
+import mmap
 import os
 import sys
 
@@ -57,7 +58,42 @@ class OleDLL(CDLL):
     _func_flags_ = K.STDCALL
 
 
+_PAGE = mmap.PAGESIZE
+_mincore = ctypes.CDLL(None, use_errno=True).mincore
+_mincore.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p)
+
+
+def _mapped(address, size):
+    """Whether [address, address+size) is mapped in this process (mincore fails if not)."""
+    start = address & ~(_PAGE - 1)
+    length = address + max(size, 1) - start
+    return _mincore(start, length, bytes((length + _PAGE - 1) // _PAGE)) == 0
+
+
+def _check_address(event, args):
+    # T.from_address(a), string_at(a), wstring_at(a) read this process's memory at a; an
+    # address the DLL handed out is in the Windows process. Reading it here would crash
+    # the process where nothing is mapped: raise instead.
+    address = args[0] if args else None
+    if not isinstance(address, int) or address < 0:
+        return
+    size = args[1] if event != "ctypes.cdata" and len(args) > 1 and isinstance(args[1], int) else 1
+    if size < 0:
+        size = 1
+    if event == "ctypes.wstring_at":
+        size *= ctypes.sizeof(ctypes.c_wchar)
+    if not _mapped(address, size):
+        raise ValueError(
+            f"zugbruecke: address {address:#x} is not memory of this Python process; an address "
+            "a DLL returned is in the Windows process: declare the result POINTER(T) or c_char_p, "
+            "or describe the memory with memsync"
+        )
+
+
 def _audit(event, args):
+    if event in ("ctypes.cdata", "ctypes.string_at", "ctypes.wstring_at"):
+        _check_address(event, args)
+        return
     # c_int.in_dll(dll, name) looks name up with dlsym(dll._handle) in this process; the
     # handle of a zugbruecke DLL belongs to the Windows process, so stop it before.
     if event != "ctypes.dlsym" or not args:

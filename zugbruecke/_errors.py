@@ -48,8 +48,9 @@ _ERRNO = {
 
 
 def winerror(code, descr):
-    """The OSError CPython raises for Windows error code (winerror set, errno mapped)."""
-    exc = _WindowsOSError(_ERRNO.get(code & 0xFFFFFFFF, 22), descr)
+    """The OSError CPython raises for Windows error code (winerror set, errno mapped;
+    ``args`` is ``(errno, descr, None, code)`` as Windows' OSError(None, descr, None, code))."""
+    exc = _WindowsOSError(_ERRNO.get(code & 0xFFFFFFFF, 22), descr, None, code)
     exc.winerror = code
     return exc
 

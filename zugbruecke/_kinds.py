@@ -45,6 +45,7 @@ _BY_CODE = {
     "b": INT8,
     "B": UINT8,
     "h": INT16,
+    "v": INT16,  # VARIANT_BOOL: a short, -1 for True
     "H": UINT16,
     "f": FLOAT32,
     "d": FLOAT64,

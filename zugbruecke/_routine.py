@@ -23,6 +23,12 @@ def _cannot(i):
     return ArgumentError(f"argument {i}: TypeError: Don't know how to convert parameter {i}")
 
 
+_NO_PY_OBJECT = (
+    "zugbruecke: py_object cannot cross to the DLL: the DLL runs in another process, where "
+    "Python objects do not exist"
+)
+
+
 def _wrong_type(i, exc):
     return ArgumentError(f"argument {i}: {type(exc).__name__}: {exc}")
 
@@ -34,6 +40,12 @@ def _scalar(kind, value):
     if kind == K.WCHAR:
         return ord(value) if isinstance(value, str) else value
     return value
+
+
+def _short_of(obj):
+    """The value of a 2-byte simple instance as its memory holds it (VARIANT_BOOL's value
+    is a bool, its memory -1 or 0)."""
+    return ctypes.c_short.from_buffer_copy(obj).value if type(obj)._type_ == "v" else obj.value
 
 
 def _unwrap(value):
@@ -105,10 +117,12 @@ def lower_default(i, arg):
     if isinstance(arg, _SimpleCData):
         kind = kind_of(type(arg))
         if kind is None:
+            if type(arg)._type_ == "O":
+                raise ArgumentError(f"argument {i}: TypeError: {_NO_PY_OBJECT}")
             raise _cannot(i)
         if kind in (K.CHARP, K.WCHARP, K.POINTER):
             return kind, arg.value
-        return kind, _scalar(kind, arg.value)
+        return kind, _scalar(kind, _short_of(arg) if kind == K.INT16 else arg.value)
     if isinstance(arg, (ctypes.Structure, ctypes.Union)):
         return K.STRUCT, (type_id(type(arg)), ctypes.addressof(arg))
     if isinstance(arg, _CFuncPtr):
@@ -117,8 +131,8 @@ def lower_default(i, arg):
         return K.POINTER, ctypes.cast(arg, ctypes.c_void_p).value  # an address in the server
     if isinstance(arg, (_CArgObject, ctypes.Array, _Pointer)):
         return _lower_memory(i, arg)
-    param = getattr(arg, "_as_parameter_", None)
-    if param is not None:
+    param = getattr(arg, "_as_parameter_", _cannot)
+    if param is not _cannot:
         return lower_default(i, param)
     raise _cannot(i)
 
@@ -141,6 +155,12 @@ def converter(argtype):
     """Compile the converter for one declared argtype: (index, value) -> (kind, value)."""
     kind = kind_of(argtype)
     from_param = argtype.from_param
+    if getattr(argtype, "_type_", None) == "O":
+
+        def refuse(i, value):
+            raise ArgumentError(f"argument {i}: TypeError: {_NO_PY_OBJECT}")
+
+        return refuse
 
     def checked(i, value):
         try:
@@ -151,40 +171,44 @@ def converter(argtype):
     # ctypes' own from_param (not one a subclass defines) takes any Python int for an
     # integer type and any int or float for a float type: those skip the checks.
     builtin = not hasattr(from_param, "__func__")
+    variant_bool = getattr(argtype, "_type_", None) == "v"
+    plain_ints = builtin and not variant_bool  # VARIANT_BOOL turns any true int into -1
 
     if kind in (K.FLOAT32, K.FLOAT64):
 
         def convert(i, value):
             if builtin and type(value) is float:
                 return kind, value
-            checked(i, value)
-            value = _unwrap(value)
+            converted = checked(i, value)
+            value = _unwrap(value if builtin or isinstance(converted, _CArgObject) else converted)
             return kind, float(value.value if isinstance(value, _SimpleCData) else value)
     elif kind in _INT_KINDS or kind in (K.CHAR, K.WCHAR):
 
         def convert(i, value):
-            if builtin and type(value) is int and -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
+            if plain_ints and type(value) is int and -0x8000000000000000 <= value <= 0x7FFFFFFFFFFFFFFF:
                 return kind, value
-            checked(i, value)
-            value = _unwrap(value)
+            converted = checked(i, value)
+            value = _unwrap(value if builtin or isinstance(converted, _CArgObject) else converted)
+            if variant_bool and not isinstance(value, _SimpleCData):
+                value = argtype(value)
             if isinstance(value, _SimpleCData):
-                value = value.value
+                value = _short_of(value) if kind == K.INT16 else value.value
             return kind, _scalar(kind, value)
     elif kind == K.CHARP:
 
         def convert(i, value):
-            checked(i, value)
-            return _pointer_like(i, _unwrap(value), K.CHARP, bytes, K.BUFFER)
+            converted = checked(i, value)
+            return _pointer_like(i, _unwrap(value if builtin else converted), K.CHARP, bytes, K.BUFFER)
     elif kind == K.WCHARP:
 
         def convert(i, value):
-            checked(i, value)
-            return _pointer_like(i, _unwrap(value), K.WCHARP, str, K.WBUFFER)
+            converted = checked(i, value)
+            return _pointer_like(i, _unwrap(value if builtin else converted), K.WCHARP, str, K.WBUFFER)
     elif kind == K.POINTER:
 
         def convert(i, value):
-            checked(i, value)
-            value = _unwrap(value)
+            converted = checked(i, value)
+            value = _unwrap(value if builtin else converted)
             if isinstance(value, bytes):
                 return K.CHARP, value
             if isinstance(value, str):
@@ -200,9 +224,13 @@ def converter(argtype):
 
 
 def _fundamental(tp):
-    """True for the fundamental types themselves; ctypes returns plain Python values for
-    these and instances for their subclasses."""
-    return tp.__module__ == "ctypes" and _SimpleCData in tp.__bases__
+    """True for the fundamental types themselves (direct subclasses of _SimpleCData);
+    ctypes returns plain Python values for these and instances for their subclasses."""
+    return tp.__base__ is _SimpleCData
+
+
+def _variant_bool_value(value):
+    return value != 0
 
 
 def result_spec(restype, state):
@@ -217,15 +245,22 @@ def result_spec(restype, state):
     if isinstance(restype, type) and issubclass(restype, _CFuncPtr):
         # A function pointer the DLL hands out: callable, it runs in the server.
         return K.POINTER, K.DEREF_NONE, lambda address: restype(address or 0)
-    if isinstance(restype, type):
+    if isinstance(restype, type) and issubclass(restype, _CData):
         kind = kind_of(restype)
         if kind is None:
+            if restype._type_ == "O":
+                raise TypeError(_NO_PY_OBJECT)
             raise TypeError(f"zugbruecke: restype {restype.__name__} is not supported yet")
         deref = {K.CHARP: K.DEREF_CSTR, K.WCHARP: K.DEREF_WSTR}.get(kind, K.DEREF_NONE)
+        if not _fundamental(restype):
+            wrap = restype
+        elif restype._type_ == "v":
+            wrap = _variant_bool_value
+        else:
+            wrap = None
         check = getattr(restype, "_check_retval_", None)
-        if check is not None:
-            return kind, deref, check
-        wrap = None if _fundamental(restype) else restype
+        if check is not None:  # it receives what the call would return without it
+            return kind, deref, check if wrap is None else lambda value: check(wrap(value))
         return kind, deref, wrap
     if callable(restype):
         return K.INT32, K.DEREF_NONE, restype
@@ -291,6 +326,11 @@ class Routine:
     def restype(self, value):
         self._result = result_spec(value, self._state)
         self._restype = value
+
+    @restype.deleter
+    def restype(self):
+        # As ctypes: without a restype the result is a C int.
+        self.restype = ctypes.c_int
 
     def _check_count(self, given):
         required = len(self._converters)

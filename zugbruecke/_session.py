@@ -6,6 +6,7 @@ import ctypes
 import json
 import logging
 import os
+import sys
 import threading
 import types
 import uuid
@@ -13,6 +14,7 @@ import warnings
 import weakref
 
 from . import _callback, _core, _dll, _kinds as K, _paths, _util, _wintypes
+from ._ctypes_internals import _SimpleCData
 from ._errors import error_factory, winerror
 from ._state import SessionState
 from .core.errors import ConfigError
@@ -36,9 +38,35 @@ _NOT_EXPORTED = {
     "DEFAULT_MODE",
     "RTLD_GLOBAL",
     "RTLD_LOCAL",
-    "SetPointerType",
-    "c_buffer",
 }
+
+
+class _NoPython:
+    """``pythonapi`` of a session: the Windows process has no Python (see PyDLL)."""
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        _no_python()
+
+    def __repr__(self):
+        return "<pythonapi: not available, the Windows process has no Python>"
+
+
+def _no_python(*args, **kwargs):
+    raise NotImplementedError(
+        "zugbruecke: the session's Windows process runs no Python, so PyDLL, pydll, "
+        "pythonapi and PYFUNCTYPE have nothing to call; use the Linux process's own "
+        "ctypes.pythonapi for the Python C API"
+    )
+
+
+class PyDLL:
+    """PyDLL of a session: constructing one raises NotImplementedError (see _no_python)."""
+
+    def __init__(self, *args, **kwargs):
+        _no_python()
+
 
 _live: "weakref.WeakSet[CtypesSession]" = weakref.WeakSet()
 
@@ -115,11 +143,26 @@ class CtypesSession:
             c_longdouble=ctypes.c_double,
             c_size_t=ctypes.c_uint64 if wide else ctypes.c_uint32,
             c_ssize_t=ctypes.c_int64 if wide else ctypes.c_int32,
+            # dlopen's modes mean nothing to LoadLibrary: 0 on Windows.
+            RTLD_GLOBAL=0,
+            RTLD_LOCAL=0,
+            DEFAULT_MODE=0,
+            PyDLL=PyDLL,
+            pydll=_dll.LibraryLoader(PyDLL),
+            pythonapi=_NoPython(),
+            PYFUNCTYPE=_no_python,
         )
         HRESULT = self._hresult_type()
-        CDLL = type("CDLL", (_dll.CDLL,), {"_zb_state": state})
-        WinDLL = type("WinDLL", (_dll.WinDLL,), {"_zb_state": state})
-        OleDLL = type("OleDLL", (_dll.OleDLL,), {"_zb_state": state, "_func_restype_": HRESULT})
+        funcptr = _callback.dll_funcptr
+        CDLL = type("CDLL", (_dll.CDLL,), {"_zb_state": state, "_FuncPtr": funcptr(state, K.CDECL, ctypes.c_int)})
+        WinDLL = type(
+            "WinDLL", (_dll.WinDLL,), {"_zb_state": state, "_FuncPtr": funcptr(state, K.STDCALL, ctypes.c_int)}
+        )
+        OleDLL = type(
+            "OleDLL",
+            (_dll.OleDLL,),
+            {"_zb_state": state, "_func_restype_": HRESULT, "_FuncPtr": funcptr(state, K.STDCALL, HRESULT)},
+        )
         ns.update(
             CDLL=CDLL,
             WinDLL=WinDLL,
@@ -150,7 +193,7 @@ class CtypesSession:
     def sizeof(self, obj_or_type):
         """The size the DLL sees: the Windows layout of the session's arch (c_wchar is 2
         bytes, pointers follow the arch, structures follow MSVC's rules)."""
-        return self._state.type_info(obj_or_type)[0]
+        return self._state.sizeof(obj_or_type)
 
     def alignment(self, obj_or_type):
         """The alignment the DLL sees (MSVC rules for the session's arch)."""
@@ -159,7 +202,10 @@ class CtypesSession:
     def _hresult_type(self):
         session = self
 
-        class HRESULT(ctypes.c_int):
+        class HRESULT(_SimpleCData):
+            # Windows' "l" is 4 bytes; _check_retval_ receives the plain int, as there.
+            _type_ = "i"
+
             @classmethod
             def _check_retval_(cls, result):
                 if result < 0:
@@ -246,6 +292,10 @@ class CtypesSession:
         return handle is not None and _core.alive(handle)
 
     def zb_get_parameter(self, name):
+        if name == "pythonversion":
+            # Older zugbruecke ran a Windows Python; its tests read this parameter. The
+            # session follows the ctypes of the Python running it.
+            return sys.version_info
         if name not in self._config:
             raise ConfigError(f'zugbruecke: unknown configuration parameter "{name}"')
         return self._config[name]

@@ -28,6 +28,7 @@ import threading
 import weakref
 
 from . import _core, _pe, _types, _zcontract as Z
+from ._ctypes_internals import _CData
 from ._errors import CoreError, winerror
 from .core.errors import SessionTerminatedError
 
@@ -67,6 +68,8 @@ class SessionState:
         """The handle of DLL name loaded in the server (OSError as LoadLibrary's on Windows)."""
         if name is None:
             raise TypeError("zugbruecke: a DLL name is required (there is no main program to load)")
+        if "\0" in name:
+            raise ValueError("embedded null character")  # as LoadLibraryW's wide string conversion
         try:
             return _core.load(self.require(), _win_path(name))
         except CoreError as e:
@@ -122,7 +125,12 @@ class SessionState:
         return json.loads(_core.type_info(self.require(), _types.type_id(tp)))
 
     def sizeof(self, obj_or_type):
-        """The size the DLL sees (the Windows layout of the session's arch)."""
+        """The size the DLL sees (the Windows layout of the session's arch); an instance
+        that ``ctypes.resize`` enlarged has the size it was given, as in ctypes."""
+        if not isinstance(obj_or_type, type) and isinstance(obj_or_type, _CData):
+            size = ctypes.sizeof(obj_or_type)
+            if size != ctypes.sizeof(type(obj_or_type)):
+                return size
         return self.type_info(obj_or_type)[0]
 
     # ---- mirrors of DLL memory --------------------------------------------------------------

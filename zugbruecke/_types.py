@@ -3,7 +3,11 @@
 Every type an argument, result or member uses is described once, with the offsets Linux
 ctypes gave its members, and registered with ``_core.type_register``; the core lays it
 out for each Windows ABI and translates values between the two layouts. Types are
-immutable once their ``_fields_`` are set, so the id is cached per class.
+immutable once their ``_fields_`` are set, so the id is cached per class. A structure
+without ``_fields_`` of its own (even one that inherits its base's), and anything that
+contains or points to one, is *incomplete*: ctypes lets ``_fields_`` be assigned later,
+so its id is kept only while it stays incomplete and the type is described again once
+it is complete.
 """
 
 import ctypes
@@ -14,6 +18,7 @@ from . import _core, _kinds as K, _zcontract as Z
 from ._ctypes_internals import _CFuncPtr, _Pointer
 
 _ids: weakref.WeakKeyDictionary[type, int] = weakref.WeakKeyDictionary()
+_incomplete: weakref.WeakKeyDictionary[type, int] = weakref.WeakKeyDictionary()
 _in_progress: dict[type, list[int]] = {}  # structure types being described -> pointer type ids waiting for them
 
 
@@ -21,8 +26,36 @@ def type_id(tp):
     """The core's id for ctypes type tp (registering it and what it uses on first use)."""
     tid = _ids.get(tp)
     if tid is None:
-        tid = _register(tp)
+        tid = _incomplete.get(tp)
+        if tid is None or _complete(tp):
+            tid = _register(tp)
     return tid
+
+
+def _complete(tp, seen=None):
+    """False for a structure without ``_fields_`` of its own and for types that contain
+    or point to one; those may still change (see the module doc)."""
+    if seen is None:
+        seen = set()
+    while tp not in seen:
+        seen.add(tp)
+        if issubclass(tp, (ctypes.Structure, ctypes.Union)):
+            if "_fields_" not in tp.__dict__:  # it may still get its own
+                return False
+            return all(_complete(entry[1], seen) for entry in _all_fields(tp))
+        target = getattr(tp, "_type_", None)
+        if not (issubclass(tp, (ctypes.Array, _Pointer)) and isinstance(target, type)):
+            return True
+        tp = target
+    return True
+
+
+def _cache(tp, tid):
+    if _complete(tp):
+        _ids[tp] = tid
+        _incomplete.pop(tp, None)
+    else:
+        _incomplete[tp] = tid
 
 
 def _add(desc):
@@ -59,7 +92,7 @@ def _register(tp):
         tid = _register_struct(tp, size)
     else:
         raise TypeError(f"zugbruecke: {tp.__name__} cannot cross to the DLL")
-    _ids[tp] = tid
+    _cache(tp, tid)
     return tid
 
 

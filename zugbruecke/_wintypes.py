@@ -6,7 +6,14 @@ BOOL are 4 bytes (the session's c_long is c_int), and handles are c_void_p, whic
 session lays out pointer-sized. Built once per session by build().
 """
 
+import ctypes
 import types
+
+
+class VARIANT_BOOL(ctypes._SimpleCData):
+    """OLE's boolean: a short, VARIANT_TRUE (-1) or VARIANT_FALSE (0)."""
+
+    _type_ = "v"
 
 
 def build(ns, win64):
@@ -25,6 +32,7 @@ def build(ns, win64):
         DOUBLE=c.c_double,
         FLOAT=c.c_float,
         BOOLEAN=c.c_byte,
+        VARIANT_BOOL=VARIANT_BOOL,
         BOOL=c.c_long,
         ULONG=c.c_ulong,
         LONG=c.c_long,

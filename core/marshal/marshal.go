@@ -69,6 +69,7 @@ type ref struct {
 	ptrs   []ptrRef
 	mirror bool // the region is DLL memory mirrored at addr
 	plain  bool // the same bytes on both sides: one copy for all count values
+	result bool // a structure result: its pointer members are the DLL's values
 }
 
 // ptrRef is a pointer member inside a region, for the way back.
@@ -122,7 +123,7 @@ func (e *Encoder) Result(t *layout.Type, lin []byte, addr uintptr) int {
 	idx := len(e.Call.Regions)
 	e.Call.Regions = append(e.Call.Regions, wire.Region{Flags: wire.RegionOut, Data: make([]byte, l.Size)})
 	e.refs = append(e.refs, ref{region: idx, plan: l.Plan, count: 1, linSz: t.LinuxSize, winSz: l.Size,
-		addr: addr, direct: lin})
+		addr: addr, direct: lin, result: true})
 	return idx
 }
 
@@ -343,6 +344,9 @@ func (e *Encoder) decode(r *ref, rep *wire.CallReply, outIndex []int) error {
 		linV := lin[i*r.linSz : (i+1)*r.linSz]
 		winV := win[i*r.winSz : (i+1)*r.winSz]
 		err := layout.ToLinux(r.plan, winV, linV, func(op *layout.Op) error {
+			if r.result {
+				return resultPointer(op, e.getPtr(winV[op.Win:]), linV)
+			}
 			if len(ptrs) == 0 {
 				return fmt.Errorf("marshal: pointer bookkeeping out of step")
 			}
@@ -372,6 +376,19 @@ func (e *Encoder) decode(r *ref, rep *wire.CallReply, outIndex []int) error {
 	if r.direct == nil {
 		return e.Mem.Write(r.addr, lin)
 	}
+	return nil
+}
+
+// resultPointer stores a pointer member of a structure result: an untyped one (c_void_p,
+// a function pointer) is the DLL's address, as it would be in the DLL's process; NULL is
+// NULL. A typed or string pointer to DLL memory has no Linux memory to point to.
+func resultPointer(op *layout.Op, srv uint64, linV []byte) error {
+	t := op.Type
+	if srv != 0 && (t.Elem != nil || t.Kind == abi.CharP || t.Kind == abi.WCharP) {
+		return fmt.Errorf("marshal: a structure result with a typed or string pointer member " +
+			"is not supported; declare the member c_void_p and read it with string_at or cast")
+	}
+	binary.LittleEndian.PutUint64(linV[op.Lin:], srv)
 	return nil
 }
 
