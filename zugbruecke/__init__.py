@@ -5,6 +5,7 @@
 ``zugbruecke`` alone starts nothing.
 """
 
+from . import _fork as _fork  # the fork hook, registered before the Go core can load
 from .core.errors import (
     ArgumentError,
     ConfigError,

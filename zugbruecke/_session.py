@@ -12,7 +12,7 @@ import uuid
 import warnings
 import weakref
 
-from . import _callback, _core, _dll, _kinds as K, _paths, _util, _wintypes
+from . import _callback, _core, _dll, _fork, _kinds as K, _paths, _util, _wintypes
 from ._errors import error_factory, winerror
 from ._state import SessionState
 from .core.errors import ConfigError
@@ -49,6 +49,17 @@ def _terminate_all():
         session.zb_terminate()
 
 
+def _after_fork_in_child():
+    # _fork marked the sessions as the parent's; a lock held by a thread that the fork did
+    # not copy must not block zb_terminate here.
+    for session in list(_live):
+        session._lock = threading.Lock()
+    _live.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _environ():
     """The current environment for the core (which cannot see later os.environ changes)."""
     return json.dumps([f"{k}={v}" for k, v in os.environ.items()])
@@ -81,6 +92,7 @@ class CtypesSession:
     wintypes: types.ModuleType
 
     def __init__(self, parameter=None, **kwargs):
+        _fork.check_start()
         params = dict(parameter or {})
         params.update(kwargs)
         resolved = json.loads(_core.resolve_config(json.dumps(params), _environ()))
@@ -95,6 +107,7 @@ class CtypesSession:
         self._lock = threading.Lock()
         log.info("session %s: starting server for %s", self.zb_id, self._config["arch"])
         state.handle = _core.start(json.dumps(self._config), BIN_DIR, _environ())
+        _fork.track(state, _core.pids(state.handle)[0])
         _live.add(self)
         self._populate()
         self._zb_setup_logging()
