@@ -26,7 +26,7 @@ import weakref
 
 from .core.errors import ServerError, SessionTerminatedError
 
-__all__ = ["check_start", "inherited_error", "track"]
+__all__ = ["check_start", "inherited_error", "not_picklable", "track"]
 
 _CORE = "zugbruecke._core"
 
@@ -69,6 +69,18 @@ def inherited_error(state):
     return SessionTerminatedError(
         f"zugbruecke: session {state.config['id']} belongs to process {owner}; this process "
         f"({os.getpid()}) is a fork of it and cannot use it (nor start sessions of its own); " + _START_METHODS
+    )
+
+
+def not_picklable(obj):
+    """The TypeError for pickling a session, DLL or routine: they stand for a server of
+    this process; other processes need sessions of their own."""
+    return TypeError(
+        f"zugbruecke: cannot pickle {type(obj).__name__!r} object: it belongs to a session, a "
+        "Windows server process of this process. Send plain data to other processes and "
+        "let each open its own session: zugbruecke.local_session(setup=...) in the worker "
+        "(for example in a pool's initializer), zugbruecke.dask.SessionPlugin on Dask "
+        "(see docs/scale.md)"
     )
 
 

@@ -290,6 +290,9 @@ class CtypesSession:
         self.zb_terminate()
         return False
 
+    def __reduce_ex__(self, protocol):
+        raise _fork.not_picklable(self)
+
     def __repr__(self):
         state = "up" if self.zb_client_up else "terminated"
         return f"<CtypesSession id={self.zb_id} arch={self._config['arch']} {state}>"
