@@ -90,6 +90,8 @@ class CtypesSession:
     # zugbruecke.ctypes.util and zugbruecke.ctypes.wintypes.
     util: _util.CtypesUtil
     wintypes: types.ModuleType
+    # What the setup of zugbruecke.local_session returned for this session (None otherwise).
+    zb_setup_result: object = None
 
     def __init__(self, parameter=None, **kwargs):
         _fork.check_start()
