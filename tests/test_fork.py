@@ -308,3 +308,22 @@ def test_forked_child_keeps_no_server_alive_after_parent_died(tmp_path, arch):
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_forkserver_pool_with_zugbruecke_ctypes_imported_at_top_level(tmp_path, arch):
+    # The fork server has not loaded the core: its workers may start sessions.
+    (result,) = run_script(
+        tmp_path,
+        f"""
+        import multiprocessing as mp
+        import zugbruecke.ctypes as ctypes
+
+        def task(x):
+            return zugbruecke.local_session(arch={arch!r}).cdll.msvcrt.abs(-x)
+
+        if __name__ == "__main__":
+            with mp.get_context("forkserver").Pool(2) as pool:
+                emit(results=pool.map(task, range(6)), parent=ctypes.cdll.msvcrt.abs(-5))
+        """,
+    )
+    assert result == {"results": list(range(6)), "parent": 5}
