@@ -141,7 +141,7 @@ def test_inherited_session_refuses_every_use(tmp_path, arch):
                 "sizeof": lambda: session.sizeof(Point),
                 "new_type": lambda: session.sizeof(type("Q", (session.Structure,), {{"_fields_": [("a", session.c_short)]}})),
                 "restype": lambda: setattr(session.cdll.msvcrt.labs, "restype", session.POINTER(Point)),
-                "callback": lambda: session.CFUNCTYPE(session.c_int, session.c_int)(lambda v: v)._zb_address(),
+                "callback": lambda: session.CFUNCTYPE(session.c_int, session.c_int)(lambda v: v)._zb_entry(),
             }}
             for name, attempt in attempts.items():
                 try:
@@ -163,8 +163,6 @@ def test_inherited_session_refuses_every_use(tmp_path, arch):
     seen = result["seen"]
     assert result["code"] == 0
     assert seen.pop("client_up") is False and seen.pop("server_up") is False
-    callback = seen.pop("callback")
-    assert callback[0] in ("SessionTerminatedError", "AttributeError"), callback
     for name, (kind, message) in seen.items():
         assert kind == "SessionTerminatedError", (name, kind, message)
         assert str(result["pid"]) in message, (name, message)
