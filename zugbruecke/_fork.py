@@ -79,7 +79,8 @@ def not_picklable(obj):
         f"zugbruecke: cannot pickle {type(obj).__name__!r} object: it belongs to a session, a "
         "Windows server process of this process. Send plain data to other processes and "
         "let each open its own session: zugbruecke.local_session(setup=...) in the worker "
-        "(for example in a pool's initializer), zugbruecke.dask.SessionPlugin on Dask "
+        "(for example in a pool's initializer), zugbruecke.dask.SessionPlugin on Dask, "
+        "zugbruecke.ray.actor_pool on Ray "
         "(see docs/scale.md)"
     )
 
