@@ -276,8 +276,8 @@ or more on a small virtual machine, so run it more than once before concluding n
 """
 
 
-def markdown(info, rows, refs, method_values):
-    """The whole of docs/benchmarks.md."""
+def markdown(info, rows, refs, method_values, scale_section=""):
+    """The whole of docs/benchmarks.md (scale_section: bench/scale.py's, after the results)."""
     facts = "\n".join(f"- {name}: {value}" for name, value in info)
     return (
         "# Benchmarks\n\n"
@@ -286,5 +286,6 @@ def markdown(info, rows, refs, method_values):
         "## Command\n\n```sh\nmake bench\n```\n\n"
         f"## Targets\n\n{targets_table(rows, refs)}\n\n"
         f"## Results\n\n{results_table(rows, refs)}\n\n"
+        + (f"{scale_section}\n" if scale_section else "")
         + METHOD.format(**method_values)
     )

@@ -21,6 +21,7 @@ import time
 
 import build
 import report
+import scale
 import timing
 import workloads
 
@@ -148,6 +149,28 @@ def run_row(row):
     return ""
 
 
+SCALE_TIMEOUT = 300.0  # seconds for the whole scale measurement
+
+
+def run_scale():
+    """The scale measurement (bench/scale.py) in a process of its own; its result dict,
+    or {"error": ...}."""
+    cmd = [sys.executable, str(BENCH_DIR / "scale.py")]
+    begin = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=SCALE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return {"error": f"killed: still running after {SCALE_TIMEOUT:.0f} s"}
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        print(proc.stderr, file=sys.stderr)
+        return {"error": (proc.stderr.strip().splitlines() or [f"exited with status {proc.returncode}"])[-1]}
+    result = json.loads(lines[-1])
+    ratios = ", ".join(f"{k} {v:.2f}" for k, v in result["ratios"].items() if v is not None)
+    print(f"scale: {ratios} ({time.monotonic() - begin:.1f} s)", flush=True)
+    return result
+
+
 def _settings():
     """The settings of the method that docs/benchmarks.md describes."""
     return dict(timeout=ROW_TIMEOUT, memory=ROW_MEMORY >> 30, reps=timing.REPETITIONS,
@@ -168,14 +191,15 @@ def main():
     refs = {"tcp": report.Row(report.TCP, "win64"), "native": report.Row(report.NATIVE, "linux")}
     rows = planned_rows() + list(refs.values())
     failures = [(r, tb) for r in rows if (tb := run_row(r))]
+    scale_result = run_scale()
     info.append(("Load average (1, 5, 15 min) at end", report.load_average()))
 
     print("\n" + report.targets_table(rows, refs) + "\n\n" + report.results_table(rows, refs))
-    DOC.write_text(report.markdown(info, rows, refs, _settings()))
+    DOC.write_text(report.markdown(info, rows, refs, _settings(), scale.markdown(scale_result)))
     print(f"\nwritten: {DOC.relative_to(REPO_DIR)}")
     for r, tb in failures:
         print(f"\n{r.label}: failed: {r.error}\n{tb}", file=sys.stderr)
-    return 1 if failures else 0
+    return 1 if failures or "error" in scale_result else 0
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
 """zugbruecke: call routines in Windows DLLs from Python on Linux, through Wine.
 
 ``import zugbruecke.ctypes as ctypes`` gives a drop-in ctypes backed by a default session;
-``zugbruecke.CtypesSession(arch='win64')`` starts sessions of your own. Importing
-``zugbruecke`` alone starts nothing.
+``zugbruecke.CtypesSession(arch='win64')`` starts sessions of your own;
+``zugbruecke.local_session(setup, **kwargs)`` gives each worker process one (docs/scale.md).
+Importing ``zugbruecke`` alone starts nothing.
 """
 
+from . import _fork as _fork  # the fork hook, registered before the Go core can load
+from ._local import local_session  # loads the Go core only when called
 from .core.errors import (
     ArgumentError,
     ConfigError,
@@ -25,6 +28,7 @@ __all__ = [
     "WineError",
     "ZugbrueckeError",
     "__version__",
+    "local_session",
 ]
 
 

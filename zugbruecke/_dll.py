@@ -6,7 +6,7 @@ import mmap
 import os
 import sys
 
-from . import _kinds as K
+from . import _fork, _kinds as K
 from ._routine import Routine
 
 
@@ -28,6 +28,9 @@ class CDLL:
         if handle is None:
             handle = self._zb_state.load(name)
         self._zb_handle = self._handle = handle
+
+    def __reduce_ex__(self, protocol):
+        raise _fork.not_picklable(self)
 
     def __repr__(self):
         return f"<{type(self).__name__} '{self._name}', handle {self._zb_handle:x} at {id(self):#x}>"

@@ -9,7 +9,7 @@ so are ``memsync`` directives (_memsync), which a call with them hands over to.
 
 import ctypes
 
-from . import _core, _kinds as K
+from . import _core, _fork, _kinds as K
 from ._ctypes_internals import _CArgObject, _CData, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync
@@ -284,6 +284,9 @@ class Routine:
         self._memsync_given = None
         self.errcheck = None
         self.restype = restype
+
+    def __reduce_ex__(self, protocol):
+        raise _fork.not_picklable(self)
 
     def __repr__(self):
         where = f" of {self._dll!r}" if self._dll is not None else ""

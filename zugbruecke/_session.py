@@ -13,7 +13,7 @@ import uuid
 import warnings
 import weakref
 
-from . import _callback, _core, _dll, _kinds as K, _paths, _util, _wintypes
+from . import _callback, _core, _dll, _fork, _kinds as K, _paths, _util, _wintypes
 from ._ctypes_internals import _SimpleCData
 from ._errors import error_factory, winerror
 from ._state import SessionState
@@ -77,6 +77,17 @@ def _terminate_all():
         session.zb_terminate()
 
 
+def _after_fork_in_child():
+    # _fork marked the sessions as the parent's; a lock held by a thread that the fork did
+    # not copy must not block zb_terminate here.
+    for session in list(_live):
+        session._lock = threading.Lock()
+    _live.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _environ():
     """The current environment for the core (which cannot see later os.environ changes)."""
     return json.dumps([f"{k}={v}" for k, v in os.environ.items()])
@@ -107,8 +118,11 @@ class CtypesSession:
     # zugbruecke.ctypes.util and zugbruecke.ctypes.wintypes.
     util: _util.CtypesUtil
     wintypes: types.ModuleType
+    # What the setup of zugbruecke.local_session returned for this session (None otherwise).
+    zb_setup_result: object = None
 
     def __init__(self, parameter=None, **kwargs):
+        _fork.check_start()
         params = dict(parameter or {})
         params.update(kwargs)
         resolved = json.loads(_core.resolve_config(json.dumps(params), _environ()))
@@ -123,6 +137,7 @@ class CtypesSession:
         self._lock = threading.Lock()
         log.info("session %s: starting server for %s", self.zb_id, self._config["arch"])
         state.handle = _core.start(json.dumps(self._config), BIN_DIR, _environ())
+        _fork.track(state, _core.pids(state.handle)[0])
         _live.add(self)
         self._populate()
         self._zb_setup_logging()
@@ -326,6 +341,9 @@ class CtypesSession:
     def __exit__(self, *exc):
         self.zb_terminate()
         return False
+
+    def __reduce_ex__(self, protocol):
+        raise _fork.not_picklable(self)
 
     def __repr__(self):
         state = "up" if self.zb_client_up else "terminated"

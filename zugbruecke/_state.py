@@ -27,7 +27,7 @@ import json
 import threading
 import weakref
 
-from . import _core, _pe, _types, _zcontract as Z
+from . import _core, _fork, _pe, _types, _zcontract as Z
 from ._ctypes_internals import _CData
 from ._errors import CoreError, winerror
 from .core.errors import SessionTerminatedError
@@ -59,7 +59,9 @@ class SessionState:
     def require(self):
         """The core's handle; SessionTerminatedError once the session was terminated."""
         if self.handle is None:
-            raise SessionTerminatedError(f"zugbruecke: session {self.config['id']} was terminated")
+            raise _fork.inherited_error(self) or SessionTerminatedError(
+                f"zugbruecke: session {self.config['id']} was terminated"
+            )
         return self.handle
 
     # ---- DLLs and their exports -------------------------------------------------------------

@@ -9,6 +9,7 @@
  *   apply_filter maximal: two structure pointers and a callback that gets a
  *                structure pointer, called once per pixel of a 3x3 image
  *   touch        bulk: a large buffer that must travel in and back
+ *   spin         scale (bench/scale.py): a few milliseconds of CPU work
  */
 
 #ifdef _WIN32
@@ -86,4 +87,16 @@ BENCH_EXPORT void BENCH_CONV touch(unsigned char *buf, int n)
         buf[0]++;
         buf[n - 1]++;
     }
+}
+
+/* scale: CPU-bound work of n rounds (a few milliseconds for the n bench/scale.py picks);
+ * the result depends on seed and n only, so every way of running it can be checked. */
+BENCH_EXPORT double BENCH_CONV spin(int seed, int n)
+{
+    double x = seed * 1e-3, acc = 0.0;
+    for (int i = 0; i < n; i++) {
+        x = x * 1.0000001 + 1e-7;
+        acc += x / (1.0 + i % 7);
+    }
+    return acc;
 }
