@@ -61,6 +61,54 @@ def _byref_target(i, carg):
         raise ArgumentError(f"argument {i}: {type(exc).__name__}: byref offset {offset}: {exc}") from None
 
 
+def _known(obj):
+    """True when obj's memory is Python's: the object owns it, a from_buffer object keeps
+    its exporter, a member lies inside a known object. False for from_address objects
+    and pointees, whose address Python cannot vouch for (see _lower_memory)."""
+    while not obj._b_needsfree_:
+        base = obj._b_base_
+        if base is None:
+            objs = obj._objects
+            return type(objs) is dict and any(type(v) is memoryview for v in objs.values())
+        start = ctypes.addressof(base)
+        if not start <= ctypes.addressof(obj) < start + ctypes.sizeof(base):
+            return False  # the pointee of a pointer, not a member of it
+        obj = base
+    return True
+
+
+def _known_pointee(pointer, target):
+    """True when the pointer keeps (pointer(), cast() of a ctypes object) a known object
+    whose memory holds its target."""
+    objs = pointer._objects
+    if type(objs) is not dict:
+        return False
+    start, end = ctypes.addressof(target), ctypes.addressof(target) + ctypes.sizeof(target)
+    for obj in objs.values():
+        if isinstance(obj, _CData):
+            at = ctypes.addressof(obj)
+            if at <= start and end <= at + ctypes.sizeof(obj) and _known(obj):
+                return True
+    return False
+
+
+def _text_pointer(kind, arg):
+    """A c_char_p / c_wchar_p instance: its bytes when it points to the bytes object it
+    keeps, else its address, which the core reads checked (a pointer it cannot read goes
+    to the DLL as it is, as ctypes on Windows passes it; reading .value would crash)."""
+    address = ctypes.c_void_p.from_buffer(arg).value
+    if not address:
+        return kind, None
+    objs = arg._objects
+    if kind == K.CHARP and type(objs) is bytes and address == id(objs) + _BYTES_DATA:
+        return kind, objs
+    return kind, address
+
+
+# Where a bytes object's data starts (CPython's PyBytesObject.ob_sval).
+_BYTES_DATA = bytes.__basicsize__ - 1
+
+
 def _lower_memory(i, obj):
     """A ctypes object whose memory travels in and out (arrays, byref, pointers,
     structures): the memory it refers to goes to the DLL in the Windows layout and comes
@@ -73,11 +121,19 @@ def _lower_memory(i, obj):
             return K.CHARP, obj._obj
         if tag == "Z":  # POINTER(c_wchar).from_param(str), as c_wchar_p
             return K.WCHARP, ctypes.wstring_at(int(repr(obj)[13:-2], 16))
+        known = _known(obj._obj)
         obj = _byref_target(i, obj)
     elif isinstance(obj, _Pointer):
         if not obj:
             return K.POINTER, None
-        obj = obj.contents
+        pointer, obj = obj, obj.contents
+        known = _known_pointee(pointer, obj)
+    else:
+        known = _known(obj)
+    if not known:
+        # Memory Python cannot vouch for (cast(0x1234, POINTER(T)), from_address): the
+        # core reads it checked, and passes the address as it is if it cannot be read.
+        return K.TYPED, (type_id(type(obj)), ctypes.addressof(obj), 1, K.MEMORY_UNVERIFIED)
     if isinstance(obj, ctypes.Array):
         elem = obj._type_
         if elem is ctypes.c_wchar:
@@ -106,11 +162,14 @@ def lower_default(i, arg):
         kind = kind_of(type(arg))
         if kind is None:
             raise _cannot(i)
-        if kind in (K.CHARP, K.WCHARP, K.POINTER):
+        if kind in (K.CHARP, K.WCHARP):
+            return _text_pointer(kind, arg)
+        if kind == K.POINTER:
             return kind, arg.value
         return kind, _scalar(kind, arg.value)
     if isinstance(arg, (ctypes.Structure, ctypes.Union)):
-        return K.STRUCT, (type_id(type(arg)), ctypes.addressof(arg))
+        memory = K.MEMORY_DIRECT if _known(arg) else K.MEMORY_UNVERIFIED
+        return K.STRUCT, (type_id(type(arg)), ctypes.addressof(arg), 1, memory)
     if isinstance(arg, _CFuncPtr):
         if "_zb_callable" in getattr(arg, "__dict__", ()):
             return K.POINTER, arg._zb_entry()  # a Python callback: its server entry point
