@@ -119,6 +119,14 @@ func (s *Session) output(f wire.Frame) {
 	}
 }
 
+// closedErr is the error of a request after Close.
+func (s *Session) closedErr() error {
+	if err := s.sticky(); err != nil {
+		return err
+	}
+	return ErrTerminated
+}
+
 // isDead reports whether the reader has stopped (the server is gone).
 func (s *Session) isDead() bool {
 	select {
@@ -208,6 +216,10 @@ const exitGrace = 50 * time.Millisecond
 // arrive meanwhile. The frame is valid until the next exchange on ch.
 func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error) {
 	s := ch.s
+	if !s.acquire() {
+		return wire.Frame{}, s.closedErr()
+	}
+	defer s.release()
 	if err := s.sticky(); err != nil {
 		return wire.Frame{}, err
 	}
@@ -246,6 +258,10 @@ func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error)
 
 // Reply answers the callback pending on ch.
 func (ch *Chan) Reply(rep *wire.CallbackReply) error {
+	if !ch.s.acquire() {
+		return ch.s.closedErr()
+	}
+	defer ch.s.release()
 	buf := wire.Append(nil, wire.TCallbackReply, ch.ID, rep)
 	if err := ch.send(buf); err != nil {
 		return ch.s.fail("callback", err)
