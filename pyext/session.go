@@ -214,6 +214,17 @@ func zbStop(h C.ulonglong) *C.PyObject {
 	return C.zb_none()
 }
 
+//export zbReleaseThread
+func zbReleaseThread(h C.ulonglong, tid C.longlong) *C.PyObject {
+	if s := lookup(h); s != nil {
+		if c, ok := s.chans.LoadAndDelete(int(tid)); ok {
+			// In the background: Python runs this from a finalizer as its thread ends.
+			go c.(*session.Chan).End()
+		}
+	}
+	return C.zb_none()
+}
+
 //export zbAlive
 func zbAlive(h C.ulonglong) *C.PyObject {
 	s := lookup(h)

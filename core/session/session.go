@@ -70,6 +70,7 @@ type Session struct {
 	chMu   sync.Mutex
 	chans  map[uint32]*Chan
 	nextCh uint32
+	idle   []*Chan // channels whose server thread ended (Chan.End), for NewChan to reuse
 
 	dead  chan struct{} // closed when the reader stops
 	errMu sync.Mutex
