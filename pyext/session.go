@@ -57,7 +57,8 @@ func zbResolveConfig(p *C.char, n C.int, penv *C.char, nenv C.int) *C.PyObject {
 		return raiseErr(err)
 	}
 	warnings := append([]string{}, r.Warnings...)
-	out, err := json.Marshal(map[string]any{"config": r.Config.Map(), "sources": r.Sources, "warnings": warnings})
+	out, err := json.Marshal(map[string]any{"config": r.Config.Map(), "sources": r.Sources, "warnings": warnings,
+		"notices": append([]string{}, r.Notices...)})
 	if err != nil {
 		return raiseErr(err)
 	}
