@@ -145,8 +145,9 @@ def _lower_memory(i, obj):
     raise _cannot(i)
 
 
-def lower_default(i, arg):
-    """Convert an argument without a declared argtype, as ctypes does."""
+def lower_default(i, arg, state=None):
+    """Convert an argument without a declared argtype, as ctypes does (state: the
+    routine's session, which a Python callback must belong to)."""
     if arg is None:
         return K.POINTER, None
     if isinstance(arg, int):
@@ -172,13 +173,19 @@ def lower_default(i, arg):
         return K.STRUCT, (type_id(type(arg)), ctypes.addressof(arg), 1, memory)
     if isinstance(arg, _CFuncPtr):
         if "_zb_callable" in getattr(arg, "__dict__", ()):
+            owner = type(arg)._zb_state
+            if state is not None and owner is not state:
+                raise TypeError(
+                    f"argument {i}: a callback of session {owner.config['id']} cannot be passed to a routine "
+                    f"of session {state.config['id']}: make it with this session's CFUNCTYPE or WINFUNCTYPE"
+                )
             return K.POINTER, arg._zb_entry()  # a Python callback: its server entry point
         return K.POINTER, ctypes.cast(arg, ctypes.c_void_p).value  # an address in the server
     if isinstance(arg, (_CArgObject, ctypes.Array, _Pointer)):
         return _lower_memory(i, arg)
     param = getattr(arg, "_as_parameter_", None)
     if param is not None:
-        return lower_default(i, param)
+        return lower_default(i, param, state)
     raise _cannot(i)
 
 
@@ -196,7 +203,7 @@ def _pointer_like(i, arg, text_kind, text_type, buffer_kind):
     return (buffer_kind if kind == K.BUFFER else kind), obj
 
 
-def converter(argtype):
+def converter(argtype, state=None):
     """Compile the converter for one declared argtype: (index, value) -> (kind, value)."""
     kind = kind_of(argtype)
     from_param = argtype.from_param
@@ -204,7 +211,7 @@ def converter(argtype):
     def checked(i, value):
         try:
             return from_param(value)
-        except (TypeError, ValueError, OverflowError) as exc:
+        except Exception as exc:  # ctypes wraps whatever from_param raises
             raise _wrong_type(i, exc) from None
 
     # ctypes' own from_param (not one a subclass defines) takes any Python int for an
@@ -253,7 +260,7 @@ def converter(argtype):
         # POINTER(T), structures, classes with their own from_param: whatever from_param
         # returns is converted like an argument without argtype.
         def convert(i, value):
-            return lower_default(i, checked(i, value))
+            return lower_default(i, checked(i, value), state)
 
     return convert
 
@@ -326,7 +333,7 @@ class Routine:
         for tp in value:
             if not hasattr(tp, "from_param"):
                 raise TypeError(f"item {value.index(tp) + 1} in _argtypes_ has no from_param method")
-        self._converters = tuple(converter(tp) for tp in value)
+        self._converters = tuple(converter(tp, self._state) for tp in value)
         self._argtypes = value
 
     @property
@@ -371,7 +378,7 @@ class Routine:
             if converters is not None and i <= len(converters):
                 kind, value = converters[i - 1](i, arg)
             else:
-                kind, value = lower_default(i, arg)
+                kind, value = lower_default(i, arg, self._state)
             kinds.append(kind)
             values.append(value)
         if self._memsync is not None:
