@@ -43,11 +43,11 @@ type outArg struct {
 
 // typedArg is typed memory of an argument (abi.Typed, abi.Struct) or of a structure result.
 type typedArg struct {
-	arg     int // index in args, -1 for the result
-	t       *layout.Type
-	addr    uintptr
-	count   int
-	checked bool // a memsync count: read and write the memory through marshal.Self
+	arg    int // index in args, -1 for the result
+	t      *layout.Type
+	addr   uintptr
+	count  int
+	memory int // marshal.Memory*: how to read the memory (in place, or through marshal.Self)
 }
 
 // callState holds what one call borrowed from Python until it is given back.
@@ -131,6 +131,19 @@ func (cs *callState) lowerMemory(i int, k abi.Kind, o *C.PyObject, arg *abi.Arg)
 	case C.zb_is_bytes(o) != 0 && k != abi.WCharP && k != abi.WBuffer:
 		// PyBytes keeps a NUL after its data: pass it along as the terminator.
 		arg.Data = memOf(unsafe.Pointer(C.zb_bytes_data(o)), int(C.zb_bytes_size(o))+1)
+	case C.zb_is_long(o) != 0 && (k == abi.CharP || k == abi.WCharP):
+		// A c_char_p / c_wchar_p whose string Python cannot vouch for: read checked; a
+		// pointer that cannot be read goes to the DLL as it is (OSError there, as on Windows).
+		addr := uintptr(C.PyLong_AsUnsignedLongLongMask(o))
+		str, err := marshal.CString(marshal.Self{}, addr, k == abi.WCharP)
+		switch {
+		case err != nil:
+			*arg = abi.Arg{Kind: abi.Pointer, Bits: uint64(addr)}
+		case k == abi.WCharP:
+			arg.Data = append(abi.AppendUTF16(make([]byte, 0, len(str)/2+2), str), 0, 0)
+		default:
+			arg.Data = append(str, 0)
+		}
 	case C.zb_is_str(o) != 0 && k == abi.WCharP:
 		enc := C.PyUnicode_AsEncodedString(o, cUTF16, cSurrogatePass)
 		if enc == nil {
@@ -162,8 +175,8 @@ func (cs *callState) lowerMemory(i int, k abi.Kind, o *C.PyObject, arg *abi.Arg)
 	return true
 }
 
-// typedValue reads (type id, address[, count[, checked]]) as the Python side lowers typed
-// memory; checked marks a count that a memsync directive gave.
+// typedValue reads (type id, address[, count[, memory]]) as the Python side lowers typed
+// memory; memory (marshal.Memory*) says whether Python vouches for it.
 func typedValue(o *C.PyObject) (typedArg, bool) {
 	if C.zb_is_tuple(o) == 0 {
 		return typedArg{}, false
@@ -178,16 +191,19 @@ func typedValue(o *C.PyObject) (typedArg, bool) {
 	if n >= 3 {
 		count = C.PyLong_AsLong(C.zb_tuple_item(o, 2))
 	}
-	checked := n == 4 && C.PyObject_IsTrue(C.zb_tuple_item(o, 3)) == 1
+	memory := C.long(marshal.MemoryDirect)
+	if n == 4 {
+		memory = C.PyLong_AsLong(C.zb_tuple_item(o, 3))
+	}
 	if C.PyErr_Occurred() != nil {
 		C.PyErr_Clear()
 		return typedArg{}, false
 	}
 	t := types.Get(int(id))
-	if t == nil || addr == 0 || count < 0 {
+	if t == nil || addr == 0 || count < 0 || memory < marshal.MemoryDirect || memory > marshal.MemoryUnverified {
 		return typedArg{}, false
 	}
-	return typedArg{t: t, addr: uintptr(addr), count: int(count), checked: checked}, true
+	return typedArg{t: t, addr: uintptr(addr), count: int(count), memory: int(memory)}, true
 }
 
 // prepare places typed arguments and the structure result in regions (core/marshal).
@@ -195,12 +211,18 @@ func (cs *callState) prepare(s *sess, spec *session.CallSpec, enc *marshal.Encod
 	enc.Call = call
 	enc.Syncs = cs.syncs
 	for _, ta := range cs.typed {
-		if ta.checked {
+		switch {
+		case ta.memory == marshal.MemoryChecked && ta.arg >= 0:
 			region, err := enc.Checked(ta.t, ta.addr, ta.count)
 			if err != nil {
 				return &syncArgError{arg: ta.arg, err: err}
 			}
 			cs.args[ta.arg].Region = region
+			continue
+		case ta.memory == marshal.MemoryUnverified && ta.arg >= 0:
+			if err := cs.unverified(s, enc, ta); err != nil {
+				return err
+			}
 			continue
 		}
 		mem := unsafe.Slice((*byte)(ptrAt(ta.addr)), ta.t.LinuxSize*ta.count)
@@ -220,6 +242,29 @@ func (cs *callState) prepare(s *sess, spec *session.CallSpec, enc *marshal.Encod
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// unverified places typed memory Python could not vouch for: read through marshal.Self,
+// and when it cannot be read, a pointer passes as its address (the DLL's access violation
+// becomes OSError, as on Windows) and a structure by value is an ArgumentError.
+func (cs *callState) unverified(s *sess, enc *marshal.Encoder, ta typedArg) error {
+	arg := &cs.args[ta.arg]
+	byValue := arg.Kind == abi.Struct
+	region, ok, err := enc.Unverified(ta.t, ta.addr, ta.count, byValue)
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		arg.Region = region
+		if byValue {
+			arg.Size = ta.t.Layout(s.ABI).Size
+		}
+	case byValue:
+		return &syncArgError{arg: ta.arg, err: fmt.Errorf("the structure's memory at %#x cannot be read", ta.addr)}
+	default:
+		*arg = abi.Arg{Kind: abi.Pointer, Bits: uint64(ta.addr)}
 	}
 	return nil
 }

@@ -57,7 +57,8 @@ func zbResolveConfig(p *C.char, n C.int, penv *C.char, nenv C.int) *C.PyObject {
 		return raiseErr(err)
 	}
 	warnings := append([]string{}, r.Warnings...)
-	out, err := json.Marshal(map[string]any{"config": r.Config.Map(), "sources": r.Sources, "warnings": warnings})
+	out, err := json.Marshal(map[string]any{"config": r.Config.Map(), "sources": r.Sources, "warnings": warnings,
+		"notices": append([]string{}, r.Notices...)})
 	if err != nil {
 		return raiseErr(err)
 	}
@@ -210,6 +211,17 @@ func zbWineInfo(cfg *C.char, ncfg C.int, penv *C.char, nenv C.int) *C.PyObject {
 func zbStop(h C.ulonglong) *C.PyObject {
 	if s := unregister(h); s != nil {
 		withoutGIL(func() { s.Close() })
+	}
+	return C.zb_none()
+}
+
+//export zbReleaseThread
+func zbReleaseThread(h C.ulonglong, tid C.longlong) *C.PyObject {
+	if s := lookup(h); s != nil {
+		if c, ok := s.chans.LoadAndDelete(int(tid)); ok {
+			// In the background: Python runs this from a finalizer as its thread ends.
+			go c.(*session.Chan).End()
+		}
 	}
 	return C.zb_none()
 }

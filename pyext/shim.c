@@ -113,6 +113,15 @@ static PyObject *m_stop(PyObject *self, PyObject *args)
     return zbStop(h);
 }
 
+static PyObject *m_release_thread(PyObject *self, PyObject *args)
+{
+    unsigned long long h;
+    long long tid;
+    if (!PyArg_ParseTuple(args, "KL:release_thread", &h, &tid))
+        return NULL;
+    return zbReleaseThread(h, tid);
+}
+
 static PyObject *m_alive(PyObject *self, PyObject *args)
 {
     unsigned long long h;
@@ -293,6 +302,8 @@ static PyMethodDef methods[] = {
     {"wine_info", m_wine_info, METH_VARARGS,
      "wine_info(config_json, environ_json) -> json {data_dir, data_dir_source, archs}"},
     {"stop", m_stop, METH_VARARGS, "stop(session): terminate the server."},
+    {"release_thread", m_release_thread, METH_VARARGS,
+     "release_thread(session, tid): the Linux thread tid ended: end its server thread."},
     {"alive", m_alive, METH_VARARGS, "alive(session) -> bool"},
     {"pids", m_pids, METH_VARARGS, "pids(session) -> (linux_pid, windows_pid)"},
     {"load", m_load, METH_VARARGS, "load(session, name) -> module handle"},

@@ -27,6 +27,9 @@ type channel struct {
 	// overflowed: a call on this thread overflowed its stack. The guard page is used up
 	// (a second overflow would have no room for the exception), so the thread retires.
 	overflowed bool
+	// running: a worker serves the channel (under channelsMu). A TEndThread ends the
+	// worker (its Python thread ended); the channel's next frame starts a new one.
+	running bool
 }
 
 // excStackOverflow is EXCEPTION_STACK_OVERFLOW.
@@ -45,15 +48,16 @@ var (
 func (s *server) channelFor(id uint32) *channel {
 	channelsMu.Lock()
 	defer channelsMu.Unlock()
-	if ch := channels[id]; ch != nil {
-		return ch
+	ch := channels[id]
+	if ch == nil {
+		ch = &channel{id: id, in: make(chan wire.Frame, 16)}
+		if s.out.area != nil {
+			ch.mb = s.out.area.Mailbox(id, true)
+		}
+		channels[id] = ch
 	}
-	ch := &channel{id: id, in: make(chan wire.Frame, 16)}
-	if s.out.area != nil {
-		ch.mb = s.out.area.Mailbox(id, true)
-	}
-	channels[id] = ch
-	if id&asyncChannel == 0 {
+	if id&asyncChannel == 0 && !ch.running {
+		ch.running = true
 		go s.work(ch)
 	}
 	return ch
@@ -64,7 +68,12 @@ func (s *server) work(ch *channel) {
 	runtime.LockOSThread()
 	byThread.Store(currentThreadID(), ch)
 	for {
-		s.handle(ch, ch.next())
+		f := ch.next()
+		if f.Type == wire.TEndThread {
+			s.endThread(ch, f.Channel)
+			return // still locked: the runtime ends this OS thread, and its stack goes
+		}
+		s.handle(ch, f)
 		if ch.overflowed {
 			ch.overflowed = false
 			byThread.Delete(currentThreadID())
@@ -72,6 +81,20 @@ func (s *server) work(ch *channel) {
 			return // still locked: the runtime ends this OS thread, and its stack goes
 		}
 	}
+}
+
+// endThread retires the worker of ch, whose Python thread has ended. The mailbox is
+// marked as sleeping first, so that the channel's next frame rings the doorbell on the
+// pipe and route starts a new worker for it; the client sends it only after the reply.
+func (s *server) endThread(ch *channel, id uint32) {
+	byThread.Delete(currentThreadID())
+	if ch.mb != nil {
+		ch.mb.Sleep()
+	}
+	channelsMu.Lock()
+	ch.running = false
+	channelsMu.Unlock()
+	s.out.send(wire.THandle, id, &wire.Handle{})
 }
 
 // next waits for the channel's next frame: spinning on the mailbox for a while after the
@@ -105,7 +128,17 @@ func (ch *channel) next() wire.Frame {
 // route hands a frame to its channel. The payload is copied: the reader reuses its buffer.
 func (s *server) route(f wire.Frame) {
 	f.Payload = append([]byte(nil), f.Payload...)
-	s.channelFor(f.Channel).in <- f
+	ch := s.channelFor(f.Channel)
+	if f.Type == wire.TDoorbell {
+		// One pending doorbell wakes the worker; more would fill ch.in of a channel whose
+		// worker ended (TEndThread) and block the reader.
+		select {
+		case ch.in <- f:
+		default:
+		}
+		return
+	}
+	ch.in <- f
 }
 
 // enter returns the call context for the next nesting level on ch.

@@ -33,6 +33,10 @@ def stop(session: int, /) -> None:
 def alive(session: int, /) -> bool:
     """Whether the session's server process still runs."""
 
+def release_thread(session: int, tid: int, /) -> None:
+    """The Linux thread tid has ended: end its server thread (in the background; a stale
+    handle or a thread that never called is ignored)."""
+
 def pids(session: int, /) -> tuple[int, int]:
     """(Linux process id of the Wine loader, Windows process id of the server)."""
 

@@ -36,6 +36,9 @@ from ._zcontract import (  # noqa: F401 (re-exported)
     KIND_WBUFFER as WBUFFER,
     KIND_WCHAR as WCHAR,
     KIND_WCHARP as WCHARP,
+    MEMORY_CHECKED,
+    MEMORY_DIRECT,
+    MEMORY_UNVERIFIED,
 )
 
 _BY_CODE = {

@@ -73,6 +73,54 @@ def _byref_target(i, carg):
         raise ArgumentError(f"argument {i}: {type(exc).__name__}: byref offset {offset}: {exc}") from None
 
 
+def _known(obj):
+    """True when obj's memory is Python's: the object owns it, a from_buffer object keeps
+    its exporter, a member lies inside a known object. False for from_address objects
+    and pointees, whose address Python cannot vouch for (see _lower_memory)."""
+    while not obj._b_needsfree_:
+        base = obj._b_base_
+        if base is None:
+            objs = obj._objects
+            return type(objs) is dict and any(type(v) is memoryview for v in objs.values())
+        start = ctypes.addressof(base)
+        if not start <= ctypes.addressof(obj) < start + ctypes.sizeof(base):
+            return False  # the pointee of a pointer, not a member of it
+        obj = base
+    return True
+
+
+def _known_pointee(pointer, target):
+    """True when the pointer keeps (pointer(), cast() of a ctypes object) a known object
+    whose memory holds its target."""
+    objs = pointer._objects
+    if type(objs) is not dict:
+        return False
+    start, end = ctypes.addressof(target), ctypes.addressof(target) + ctypes.sizeof(target)
+    for obj in objs.values():
+        if isinstance(obj, _CData):
+            at = ctypes.addressof(obj)
+            if at <= start and end <= at + ctypes.sizeof(obj) and _known(obj):
+                return True
+    return False
+
+
+def _text_pointer(kind, arg):
+    """A c_char_p / c_wchar_p instance: its bytes when it points to the bytes object it
+    keeps, else its address, which the core reads checked (a pointer it cannot read goes
+    to the DLL as it is, as ctypes on Windows passes it; reading .value would crash)."""
+    address = ctypes.c_void_p.from_buffer(arg).value
+    if not address:
+        return kind, None
+    objs = arg._objects
+    if kind == K.CHARP and type(objs) is bytes and address == id(objs) + _BYTES_DATA:
+        return kind, objs
+    return kind, address
+
+
+# Where a bytes object's data starts (CPython's PyBytesObject.ob_sval).
+_BYTES_DATA = bytes.__basicsize__ - 1
+
+
 def _lower_memory(i, obj):
     """A ctypes object whose memory travels in and out (arrays, byref, pointers,
     structures): the memory it refers to goes to the DLL in the Windows layout and comes
@@ -85,11 +133,19 @@ def _lower_memory(i, obj):
             return K.CHARP, obj._obj
         if tag == "Z":  # POINTER(c_wchar).from_param(str), as c_wchar_p
             return K.WCHARP, ctypes.wstring_at(int(repr(obj)[13:-2], 16))
+        known = _known(obj._obj)
         obj = _byref_target(i, obj)
     elif isinstance(obj, _Pointer):
         if not obj:
             return K.POINTER, None
-        obj = obj.contents
+        pointer, obj = obj, obj.contents
+        known = _known_pointee(pointer, obj)
+    else:
+        known = _known(obj)
+    if not known:
+        # Memory Python cannot vouch for (cast(0x1234, POINTER(T)), from_address): the
+        # core reads it checked, and passes the address as it is if it cannot be read.
+        return K.TYPED, (type_id(type(obj)), ctypes.addressof(obj), 1, K.MEMORY_UNVERIFIED)
     if isinstance(obj, ctypes.Array):
         elem = obj._type_
         if elem is ctypes.c_wchar:
@@ -101,8 +157,9 @@ def _lower_memory(i, obj):
     raise _cannot(i)
 
 
-def lower_default(i, arg):
-    """Convert an argument without a declared argtype, as ctypes does."""
+def lower_default(i, arg, state=None):
+    """Convert an argument without a declared argtype, as ctypes does (state: the
+    routine's session, which a Python callback must belong to)."""
     if arg is None:
         return K.POINTER, None
     if isinstance(arg, int):
@@ -120,20 +177,29 @@ def lower_default(i, arg):
             if type(arg)._type_ == "O":
                 raise ArgumentError(f"argument {i}: TypeError: {_NO_PY_OBJECT}")
             raise _cannot(i)
-        if kind in (K.CHARP, K.WCHARP, K.POINTER):
+        if kind in (K.CHARP, K.WCHARP):
+            return _text_pointer(kind, arg)
+        if kind == K.POINTER:
             return kind, arg.value
         return kind, _scalar(kind, _short_of(arg) if kind == K.INT16 else arg.value)
     if isinstance(arg, (ctypes.Structure, ctypes.Union)):
-        return K.STRUCT, (type_id(type(arg)), ctypes.addressof(arg))
+        memory = K.MEMORY_DIRECT if _known(arg) else K.MEMORY_UNVERIFIED
+        return K.STRUCT, (type_id(type(arg)), ctypes.addressof(arg), 1, memory)
     if isinstance(arg, _CFuncPtr):
         if "_zb_callable" in getattr(arg, "__dict__", ()):
+            owner = type(arg)._zb_state
+            if state is not None and owner is not state:
+                raise TypeError(
+                    f"argument {i}: a callback of session {owner.config['id']} cannot be passed to a routine "
+                    f"of session {state.config['id']}: make it with this session's CFUNCTYPE or WINFUNCTYPE"
+                )
             return K.POINTER, arg._zb_entry()  # a Python callback: its server entry point
         return K.POINTER, ctypes.cast(arg, ctypes.c_void_p).value  # an address in the server
     if isinstance(arg, (_CArgObject, ctypes.Array, _Pointer)):
         return _lower_memory(i, arg)
     param = getattr(arg, "_as_parameter_", _cannot)
     if param is not _cannot:
-        return lower_default(i, param)
+        return lower_default(i, param, state)
     raise _cannot(i)
 
 
@@ -151,7 +217,7 @@ def _pointer_like(i, arg, text_kind, text_type, buffer_kind):
     return (buffer_kind if kind == K.BUFFER else kind), obj
 
 
-def converter(argtype):
+def converter(argtype, state=None):
     """Compile the converter for one declared argtype: (index, value) -> (kind, value)."""
     kind = kind_of(argtype)
     from_param = argtype.from_param
@@ -165,7 +231,7 @@ def converter(argtype):
     def checked(i, value):
         try:
             return from_param(value)
-        except (TypeError, ValueError, OverflowError) as exc:
+        except Exception as exc:  # ctypes wraps whatever from_param raises
             raise _wrong_type(i, exc) from None
 
     # ctypes' own from_param (not one a subclass defines) takes any Python int for an
@@ -218,7 +284,7 @@ def converter(argtype):
         # POINTER(T), structures, classes with their own from_param: whatever from_param
         # returns is converted like an argument without argtype.
         def convert(i, value):
-            return lower_default(i, checked(i, value))
+            return lower_default(i, checked(i, value), state)
 
     return convert
 
@@ -305,7 +371,7 @@ class Routine:
         for tp in value:
             if not hasattr(tp, "from_param"):
                 raise TypeError(f"item {value.index(tp) + 1} in _argtypes_ has no from_param method")
-        self._converters = tuple(converter(tp) for tp in value)
+        self._converters = tuple(converter(tp, self._state) for tp in value)
         self._argtypes = value
 
     @property
@@ -355,7 +421,7 @@ class Routine:
             if converters is not None and i <= len(converters):
                 kind, value = converters[i - 1](i, arg)
             else:
-                kind, value = lower_default(i, arg)
+                kind, value = lower_default(i, arg, self._state)
             kinds.append(kind)
             values.append(value)
         if self._memsync is not None:

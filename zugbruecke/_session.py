@@ -6,6 +6,7 @@ import ctypes
 import json
 import logging
 import os
+import stat
 import sys
 import threading
 import types
@@ -128,6 +129,8 @@ class CtypesSession:
         resolved = json.loads(_core.resolve_config(json.dumps(params), _environ()))
         for message in resolved["warnings"]:
             warnings.warn(message, DeprecationWarning, stacklevel=2)
+        for message in resolved["notices"]:
+            warnings.warn(message, UserWarning, stacklevel=2)
         self._config = resolved["config"]
         self._sources = resolved["sources"]
         if not self._config["id"]:
@@ -372,7 +375,7 @@ class CtypesSession:
         if not self._config.get("log_write"):
             return
         path = os.path.abspath(f"zugbruecke_{self.zb_id}.log")
-        handler = logging.FileHandler(path, encoding="utf-8")
+        handler = _PrivateFileHandler(path, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
         self._zb_log_handler = handler
@@ -389,6 +392,28 @@ class CtypesSession:
     def _zb_drop_log_handler(handler):
         log.removeHandler(handler)
         handler.close()
+
+
+class _PrivateFileHandler(logging.FileHandler):
+    """A log file only its owner can read or write (0600), opened without following a
+    symbolic link planted at its name, and refused if it is not a plain file of ours with
+    one name (a hard link to another file)."""
+
+    def _open(self):
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+        fd = os.open(self.baseFilename, flags, 0o600)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.getuid() or st.st_nlink != 1:
+                raise PermissionError(
+                    f"zugbruecke: refusing to write the log to {self.baseFilename}: "
+                    "not a plain file of this user with a single name"
+                )
+            os.fchmod(fd, 0o600)
+            return open(fd, "a", encoding=self.encoding, errors=self.errors)
+        except BaseException:
+            os.close(fd)
+            raise
 
 
 def namespace_of(session):

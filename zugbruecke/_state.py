@@ -15,6 +15,7 @@ Attributes:
 - ``tls``: LastError per Python thread, as Windows keeps it per thread: ``seen`` is what
   the server thread had after the last call (GetLastError), ``private`` is ctypes' own
   copy that routines of use_last_error DLLs swap with the real one (get/set_last_error);
+  its ``ticket`` ends the thread's server thread when the Python thread ends;
 - ``namespace``: the session's ctypes namespace (name -> object), filled by the session;
 - ``kernel32``: the session's private kernel32 (_paths), None until first used.
 
@@ -52,7 +53,7 @@ class SessionState:
         self.config = config
         self.handle = None
         self.pointer_size = Z.ARCH_POINTER_SIZE[config["arch"]]
-        self.tls = threading.local()
+        self.tls = _ThreadLocal(weakref.ref(self))
         self.namespace = {}
         self.kernel32 = None
 
@@ -168,3 +169,26 @@ class SessionState:
         """Forget the mirror at Linux address lin (it was freed)."""
         if self.handle is not None:
             _core.unmirror(self.handle, lin)
+
+
+class _ThreadLocal(threading.local):
+    """SessionState.tls. Made in each thread on its first use (every call reads LastError
+    from it), with a ticket that goes when the thread ends: the thread's server thread
+    ends with it, so threads that come and go do not pile up server threads."""
+
+    def __init__(self, state_ref):
+        self.ticket = _ThreadTicket(state_ref, threading.get_native_id())
+
+
+class _ThreadTicket:
+    __slots__ = ("state_ref", "tid")
+
+    def __init__(self, state_ref, tid):
+        self.state_ref = state_ref
+        self.tid = tid
+
+    def __del__(self):
+        state = self.state_ref()
+        handle = None if state is None else state.handle
+        if handle is not None:
+            _core.release_thread(handle, self.tid)

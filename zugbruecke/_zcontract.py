@@ -70,6 +70,12 @@ SYNC_REACHED: Final = 1
 SYNC_IN_PLACE: Final = 2
 SYNC_MOVED: Final = 3
 
+# How the core reads the memory of a typed argument (the fourth item of its tuple):
+# core/marshal.Memory*.
+MEMORY_DIRECT: Final = 0
+MEMORY_CHECKED: Final = 1
+MEMORY_UNVERIFIED: Final = 2
+
 # Error kinds pyext hands the error factory: core/session.ErrorKind.
 ERROR_LOAD: Final = "load"
 ERROR_SYMBOL: Final = "symbol"

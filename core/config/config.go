@@ -37,6 +37,9 @@ type Resolved struct {
 	Config   Config
 	Sources  map[string]string // parameter name -> "default", "argument", "environment ZUGBRUECKE_X" or "file PATH"
 	Warnings []string          // one line each, starting with "zugbruecke: "
+	// Notices are warnings about the configuration itself (keys ignored for safety), one
+	// line each starting with "zugbruecke: "; Python shows them as UserWarning.
+	Notices []string
 }
 
 // Source labels of the values in Resolved.Sources and in errors.

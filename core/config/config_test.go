@@ -151,6 +151,13 @@ func TestEachSourceAlone(t *testing.T) {
 				in := inputs(nil, []string{"ZUGBRUECKE=" + zFile}, files)
 				s.apply(t, &in, files, name, sample[name].value, sample[name].env)
 				res := mustResolve(t, in)
+				if s.label == "file "+cwdFile && (name == "wine" || name == "dir") {
+					// Ignored there (TestCwdFileCannotChooseWineOrDir).
+					if res.Sources[name] != SourceDefault || len(res.Notices) != 1 {
+						t.Errorf("%s from %s: source %q, notices %q", name, cwdFile, res.Sources[name], res.Notices)
+					}
+					return
+				}
 				if got := res.Config.Map()[name]; got != sample[name].value {
 					t.Errorf("%s = %#v, want %#v", name, got, sample[name].value)
 				}
@@ -434,5 +441,49 @@ func TestMapRoundTrip(t *testing.T) {
 	res := mustResolve(t, inputs(viaJSON, nil, nil))
 	if res.Config != c {
 		t.Fatalf("Resolve(Map) = %+v, want %+v", res.Config, c)
+	}
+}
+
+func TestCwdFileCannotChooseWineOrDir(t *testing.T) {
+	files := fakeFS{
+		cwdFile:  `{"wine": "/tmp/evil/wine", "dir": "/tmp/evil", "arch": "win64"}`,
+		homeFile: `{"log_level": 5}`,
+	}
+	res := mustResolve(t, inputs(nil, nil, files))
+	if res.Config.Wine != Defaults().Wine || res.Config.Dir != Defaults().Dir {
+		t.Fatalf("wine %q, dir %q came from %s", res.Config.Wine, res.Config.Dir, cwdFile)
+	}
+	if res.Config.Arch != "win64" || res.Config.LogLevel != 5 {
+		t.Fatalf("other keys of the files must still apply: %+v", res.Config)
+	}
+	if len(res.Notices) != 2 || !strings.Contains(res.Notices[0], `"dir" in `+cwdFile+" is ignored") ||
+		!strings.Contains(res.Notices[1], `"wine" in `+cwdFile+" is ignored") {
+		t.Fatalf("Notices = %q", res.Notices)
+	}
+	// The user's own file, the file $ZUGBRUECKE names (even in the current folder), the
+	// environment and arguments still can.
+	for _, tc := range []struct {
+		name  string
+		kw    map[string]any
+		env   []string
+		files fakeFS
+		inCwd bool
+	}{
+		{"home", nil, nil, fakeFS{homeFile: `{"wine": "/opt/wine/bin/wine"}`}, false},
+		{"named", nil, []string{"ZUGBRUECKE=" + cwdFile}, fakeFS{cwdFile: `{"wine": "/opt/wine/bin/wine"}`}, true},
+		{"environment", nil, []string{"ZUGBRUECKE_WINE=/opt/wine/bin/wine"}, fakeFS{}, false},
+		{"argument", map[string]any{"wine": "/opt/wine/bin/wine"}, nil, fakeFS{}, false},
+	} {
+		res := mustResolve(t, inputs(tc.kw, tc.env, tc.files))
+		if res.Config.Wine != "/opt/wine/bin/wine" || len(res.Notices) != 0 {
+			t.Fatalf("%s: wine %q, notices %q", tc.name, res.Config.Wine, res.Notices)
+		}
+	}
+	// Home is the current folder: the file is the user's own.
+	in := inputs(nil, nil, fakeFS{cwdFile: `{"dir": "/data/zb"}`})
+	in.Home = in.Cwd
+	res, err := Resolve(in)
+	if err != nil || res.Config.Dir != "/data/zb" || len(res.Notices) != 0 {
+		t.Fatalf("home = cwd: dir %q, notices %q, err %v", res.Config.Dir, res.Notices, err)
 	}
 }

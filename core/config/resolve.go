@@ -54,6 +54,7 @@ func Resolve(in Inputs) (Resolved, error) {
 	}
 	layers, warnings = append(layers, layer), append(warnings, warn...)
 
+	var notices []string
 	for _, path := range configFiles(in, env) {
 		m, err := readConfigFile(in, path)
 		if err != nil {
@@ -62,6 +63,9 @@ func Resolve(in Inputs) (Resolved, error) {
 		if m == nil {
 			continue
 		}
+		if untrusted(in, env, path) {
+			m, notices = withoutUnsafe(m, path, notices)
+		}
 		layer, warn, err = fromMap(m, "file "+path)
 		if err != nil {
 			return Resolved{}, err
@@ -69,7 +73,8 @@ func Resolve(in Inputs) (Resolved, error) {
 		layers, warnings = append(layers, layer), append(warnings, warn...)
 	}
 
-	res := Resolved{Config: Defaults(), Sources: make(map[string]string, len(params)), Warnings: warnings}
+	res := Resolved{Config: Defaults(), Sources: make(map[string]string, len(params)), Warnings: warnings,
+		Notices: notices}
 	for _, name := range names {
 		res.Sources[name] = SourceDefault
 	}
@@ -142,14 +147,7 @@ func fromMap(m map[string]any, source string) ([]assignment, []string, error) {
 // configFiles lists the configuration files to read, highest priority first, without repeats.
 func configFiles(in Inputs, env map[string]string) []string {
 	var candidates []string
-	if z := env[envFile]; z != "" {
-		if !filepath.IsAbs(z) && in.Cwd != "" {
-			z = filepath.Join(in.Cwd, z)
-		}
-		z = filepath.Clean(z)
-		if isDir(in, z) {
-			z = filepath.Join(z, fileName)
-		}
+	if z := namedFile(in, env); z != "" {
 		candidates = append(candidates, z)
 	}
 	if in.Cwd != "" {
@@ -169,6 +167,64 @@ func configFiles(in Inputs, env map[string]string) []string {
 		}
 	}
 	return paths
+}
+
+// unsafeInCwd are the parameters that choose what runs (wine) and where data goes (dir):
+// a configuration file in the current folder cannot set them, so that running a script
+// in a folder someone else controls does not run a program of theirs.
+var unsafeInCwd = []string{"dir", "wine"}
+
+// untrusted reports whether path is only the current folder's configuration file (not
+// also the user's own file, or the one $ZUGBRUECKE names).
+func untrusted(in Inputs, env map[string]string, path string) bool {
+	if in.Cwd == "" || path != filepath.Join(in.Cwd, fileName) {
+		return false
+	}
+	if in.Home != "" && path == filepath.Join(in.Home, fileName) {
+		return false
+	}
+	return path != namedFile(in, env)
+}
+
+// withoutUnsafe returns m without the keys of unsafeInCwd, adding a notice for each.
+func withoutUnsafe(m map[string]any, path string, notices []string) (map[string]any, []string) {
+	var kept map[string]any
+	for _, key := range unsafeInCwd {
+		if _, ok := m[key]; !ok {
+			continue
+		}
+		if kept == nil {
+			kept = make(map[string]any, len(m))
+			for k, v := range m {
+				kept[k] = v
+			}
+		}
+		delete(kept, key)
+		notices = append(notices, fmt.Sprintf("zugbruecke: parameter %q in %s is ignored: a configuration "+
+			"file in the current folder cannot choose the program that runs or the data folder; set it as an "+
+			"argument, in ZUGBRUECKE_%s, in ~/%s or in %s", key, path, strings.ToUpper(key), fileName, etcFile))
+	}
+	if kept == nil {
+		return m, notices
+	}
+	return kept, notices
+}
+
+// namedFile is the file $ZUGBRUECKE names (.zugbruecke.json inside it if it is a
+// folder), or "".
+func namedFile(in Inputs, env map[string]string) string {
+	z := env[envFile]
+	if z == "" {
+		return ""
+	}
+	if !filepath.IsAbs(z) && in.Cwd != "" {
+		z = filepath.Join(in.Cwd, z)
+	}
+	z = filepath.Clean(z)
+	if isDir(in, z) {
+		z = filepath.Join(z, fileName)
+	}
+	return z
 }
 
 // readConfigFile reads and decodes one file; it returns nil, nil if the file does not exist.

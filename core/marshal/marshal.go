@@ -249,6 +249,17 @@ func (e *Encoder) patch(region, pos, target int) {
 // cstring copies the NUL-terminated string at Linux address v into a new region
 // (wide: UTF-32 elements become UTF-16 units).
 func (e *Encoder) cstring(v uintptr, wide bool) (int, error) {
+	s, err := CString(e.Mem, v, wide)
+	if err != nil {
+		return 0, fmt.Errorf("marshal: reading a string member: %w", err)
+	}
+	return e.stringRegion(s, wide), nil
+}
+
+// CString reads the NUL-terminated string at Linux address v through m, without its
+// terminator (wide: UTF-32 elements, as Linux wchar_t is). Memory that cannot be read is
+// an error, never a fault.
+func CString(m Memory, v uintptr, wide bool) ([]byte, error) {
 	unit := 1
 	if wide {
 		unit = 4
@@ -265,18 +276,17 @@ func (e *Encoder) cstring(v uintptr, wide bool) (int, error) {
 		if n == 0 {
 			n = unit
 		}
-		if err := e.Mem.Read(v+uintptr(len(s)), chunk[:n]); err != nil {
-			return 0, fmt.Errorf("marshal: reading a string member: %w", err)
+		if err := m.Read(v+uintptr(len(s)), chunk[:n]); err != nil {
+			return nil, err
 		}
 		for i := 0; i+unit <= n; i += unit {
 			if isZero(chunk[i : i+unit]) {
-				s = append(s, chunk[:i]...)
-				return e.stringRegion(s, wide), nil
+				return append(s, chunk[:i]...), nil
 			}
 		}
 		s = append(s, chunk[:n]...)
 	}
-	return 0, fmt.Errorf("marshal: unterminated string member at %#x", v)
+	return nil, fmt.Errorf("marshal: unterminated string at %#x", v)
 }
 
 func (e *Encoder) stringRegion(s []byte, wide bool) int {

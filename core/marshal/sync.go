@@ -76,6 +76,37 @@ func (e *Encoder) Checked(t *layout.Type, addr uintptr, count int) (int, error) 
 	return e.region(t, data, addr, count, nil, 0, true)
 }
 
+// How pyext reads the memory of a typed argument: the fourth item of the tuple Python
+// lowers it to (zugbruecke/_routine.py, zugbruecke/_memsync).
+const (
+	// MemoryDirect: Python vouches for the memory (it belongs to a ctypes object):
+	// read and written in place.
+	MemoryDirect = 0
+	// MemoryChecked: a memsync count: read through Mem (Checked); memory that cannot be
+	// read is an error.
+	MemoryChecked = 1
+	// MemoryUnverified: Python cannot vouch for the memory (a pointer made from a
+	// number, an object made by from_address): read through Mem (Unverified); memory
+	// that cannot be read is passed to the DLL as its address, as ctypes on Windows
+	// passes any pointer, and the DLL's access violation becomes OSError.
+	MemoryUnverified = 2
+)
+
+// Unverified adds count values of type t at Linux address addr as Checked does (byValue:
+// as Value does), but memory that cannot be read is no error: ok is false and nothing is
+// added, and the caller passes the address on as it is.
+func (e *Encoder) Unverified(t *layout.Type, addr uintptr, count int, byValue bool) (region int, ok bool, err error) {
+	if count < 0 || t.LinuxSize > 0 && count > MaxSync/t.LinuxSize {
+		return 0, false, fmt.Errorf("marshal: %d elements of %d bytes is too much", count, t.LinuxSize)
+	}
+	data := make([]byte, t.LinuxSize*count)
+	if e.Mem.Read(addr, data) != nil {
+		return 0, false, nil
+	}
+	region, err = e.region(t, data, addr, count, nil, 0, !byValue)
+	return region, err == nil, err
+}
+
 // member encodes the pointer member op of the value at Linux address base: through the
 // Sync that names its location, else by the pointer rules.
 func (e *Encoder) member(op *layout.Op, base uintptr, linV, winV []byte, region, off, depth int, keepNull bool) (ptrRef, error) {

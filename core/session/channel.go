@@ -22,6 +22,7 @@ type Chan struct {
 	reply wire.CallReply
 
 	abandoned atomic.Bool
+	quiet     bool // not interruptible (End runs on no Python thread)
 }
 
 // keepBuffer is the largest frame buffer a channel keeps for the next frame.
@@ -30,9 +31,16 @@ const keepBuffer = 4 << 20
 // InterruptPoll is how often a waiting request asks Session.Interrupted.
 const InterruptPoll = 100 * time.Millisecond
 
-// NewChan opens a channel for a client thread.
+// NewChan opens a channel for a client thread: one whose server thread ended (End), with
+// its mailboxes, or a new one.
 func (s *Session) NewChan() *Chan {
 	s.chMu.Lock()
+	if n := len(s.idle); n > 0 {
+		ch := s.idle[n-1]
+		s.idle = s.idle[:n-1]
+		s.chMu.Unlock()
+		return ch
+	}
 	s.nextCh++
 	id := s.nextCh
 	s.chMu.Unlock()
@@ -65,6 +73,26 @@ func (s *Session) chanFor(id uint32) *Chan {
 	}
 	s.chans[id] = ch
 	return ch
+}
+
+// End ends the server thread of ch, whose client thread has ended, and keeps ch for
+// NewChan: a pool of threads that come and go uses a bounded number of server threads and
+// mailboxes. It must not run while a request on ch is in progress.
+func (ch *Chan) End() error {
+	if ch.Abandoned() {
+		return nil // its server thread is stuck in the call given up; no reply would come
+	}
+	ch.quiet = true
+	var h wire.Handle
+	err := ch.request("end thread", wire.TEndThread, &wire.Quit{}, wire.THandle, &h, nil)
+	ch.quiet = false
+	if err != nil || ch.Abandoned() {
+		return err
+	}
+	ch.s.chMu.Lock()
+	ch.s.idle = append(ch.s.idle, ch)
+	ch.s.chMu.Unlock()
+	return nil
 }
 
 // Abandoned reports whether a request on ch was given up (ErrInterrupted): the channel
@@ -107,6 +135,15 @@ func (s *Session) read() {
 		if ch == nil {
 			continue // a reply nobody waits for any more
 		}
+		if f.Type == wire.TDoorbell {
+			// One pending doorbell wakes the channel; more would fill ch.in of a channel
+			// nobody reads (an idle one) and block this reader.
+			select {
+			case ch.in <- f:
+			default:
+			}
+			continue
+		}
 		ch.in <- f
 	}
 }
@@ -117,6 +154,14 @@ func (s *Session) output(f wire.Frame) {
 	if f.Decode(&o) == nil && s.opts.Stdout != nil {
 		s.opts.Stdout.Write(o.Data)
 	}
+}
+
+// closedErr is the error of a request after Close.
+func (s *Session) closedErr() error {
+	if err := s.sticky(); err != nil {
+		return err
+	}
+	return ErrTerminated
 }
 
 // isDead reports whether the reader has stopped (the server is gone).
@@ -162,7 +207,7 @@ func (ch *Chan) next() (wire.Frame, error) {
 			}
 		}
 		var tick <-chan time.Time
-		if ch.s.Interrupted != nil {
+		if ch.s.Interrupted != nil && !ch.quiet {
 			tick = time.After(InterruptPoll)
 		}
 		select {
@@ -208,6 +253,10 @@ const exitGrace = 50 * time.Millisecond
 // arrive meanwhile. The frame is valid until the next exchange on ch.
 func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error) {
 	s := ch.s
+	if !s.acquire() {
+		return wire.Frame{}, s.closedErr()
+	}
+	defer s.release()
 	if err := s.sticky(); err != nil {
 		return wire.Frame{}, err
 	}
@@ -246,6 +295,10 @@ func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error)
 
 // Reply answers the callback pending on ch.
 func (ch *Chan) Reply(rep *wire.CallbackReply) error {
+	if !ch.s.acquire() {
+		return ch.s.closedErr()
+	}
+	defer ch.s.release()
 	buf := wire.Append(nil, wire.TCallbackReply, ch.ID, rep)
 	if err := ch.send(buf); err != nil {
 		return ch.s.fail("callback", err)

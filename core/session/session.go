@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -69,12 +70,39 @@ type Session struct {
 	chMu   sync.Mutex
 	chans  map[uint32]*Chan
 	nextCh uint32
+	idle   []*Chan // channels whose server thread ended (Chan.End), for NewChan to reuse
 
 	dead  chan struct{} // closed when the reader stops
 	errMu sync.Mutex
 	err   error // sticky: why the session cannot be used any more
 
 	closeOnce sync.Once
+	// users counts who may touch the shared memory: 1 for the session until Close, plus
+	// one for each request (exchange, Reply) in progress. The one that brings it to 0
+	// unmaps the memory, so Close from any thread (a callback, while other threads
+	// call) never unmaps memory a request still reads or writes.
+	users atomic.Int64
+}
+
+// acquire registers a user of the shared memory; false once the session is closed and
+// the last user has left.
+func (s *Session) acquire() bool {
+	for {
+		n := s.users.Load()
+		if n <= 0 {
+			return false
+		}
+		if s.users.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// release ends a use of the shared memory, unmapping it after the last one.
+func (s *Session) release() {
+	if s.users.Add(-1) == 0 && s.shm != nil {
+		s.shm.Close()
+	}
 }
 
 // Start launches the server under Wine and completes the handshake within
@@ -108,6 +136,7 @@ func start(opts Options) (*Session, error) {
 	}
 	s := &Session{ABI: a, opts: opts, done: make(chan struct{}), dead: make(chan struct{}),
 		chans: map[uint32]*Chan{}}
+	s.users.Store(1)
 	if err := s.launch(); err != nil {
 		return nil, err
 	}
@@ -247,7 +276,9 @@ func (s *Session) fail(op string, err error) error {
 }
 
 // Close asks the server to exit, waits up to TimeoutStop, then kills it. It does not wait
-// for a request in flight: that request fails once the server is gone.
+// for a request in flight (it may run inside one, from a callback): that request fails
+// with ErrTerminated once the server is gone, and the shared memory is unmapped when the
+// last request has left it.
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		s.errMu.Lock()
@@ -275,8 +306,9 @@ func (s *Session) Close() error {
 		}
 		s.tr.Close()
 		if s.shm != nil {
-			s.shm.Close()
+			s.shm.Unlink()
 		}
+		s.release() // the memory goes when the last request using it has returned
 	})
 	return nil
 }

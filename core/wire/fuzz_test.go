@@ -30,7 +30,7 @@ func msgFor(t Type) Msg {
 		return &Free{}
 	case TCall:
 		return &Call{}
-	case TQuit, TDoorbell:
+	case TQuit, TDoorbell, TEndThread:
 		return &Quit{}
 	case THandle:
 		return &Handle{}
@@ -82,6 +82,7 @@ func seedFrames() [][]byte {
 		{TCallback, seedCallback()},
 		{TCallbackReply, seedCallbackReply()},
 		{TDoorbell, nil},
+		{TEndThread, &Quit{}},
 	}
 	var frames [][]byte
 	for i, s := range msgs {

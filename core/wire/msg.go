@@ -27,11 +27,12 @@ const (
 	TCallback                      // server -> client: Callback, answered by CallbackReply
 	TCallbackReply                 // client -> server: CallbackReply
 	TDoorbell                      // either way, no payload: a frame waits in the channel\'s mailbox
+	TEndThread                     // Quit (empty) -> Handle (zero); the channel's server thread ends
 )
 
 var typeNames = [...]string{"?", "hello", "error", "load", "sym", "free", "call", "quit",
 	"handle", "call-reply", "read-mem", "blob", "output", "callback-new", "callback-free",
-	"callback", "callback-reply", "doorbell"}
+	"callback", "callback-reply", "doorbell", "end-thread"}
 
 func (t Type) String() string {
 	if int(t) < len(typeNames) {
@@ -109,7 +110,8 @@ type Handle struct {
 func (m *Handle) Encode(w *Writer) { w.U64(m.Value) }
 func (m *Handle) Decode(r *Reader) { m.Value = r.U64() }
 
-// Quit asks the server to exit.
+// Quit asks the server to exit (TQuit), or a channel's server thread to end (TEndThread:
+// its Python thread has ended; the channel's next frame starts a new one).
 type Quit struct{}
 
 func (m *Quit) Encode(w *Writer) {}

@@ -155,7 +155,7 @@ class _RoutineCall(_Walk):
         kinds[i] = K.TYPED
         # Inside a Python buffer the memory is known to be there; elsewhere (an address,
         # a NumPy array) the core reads it checked: a wrong length is an error, no crash.
-        values[i] = (type_id(d.type), addr, n) if end is not None else (type_id(d.type), addr, n, 1)
+        values[i] = (type_id(d.type), addr, n, K.MEMORY_DIRECT if end is not None else K.MEMORY_CHECKED)
         self.counts[d.pointer] = n
 
     def member(self, d, k, place, root):

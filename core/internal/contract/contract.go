@@ -78,6 +78,12 @@ func Python() []byte {
 		item{"SYNC_IN_PLACE", int(marshal.SyncInPlace)},
 		item{"SYNC_MOVED", int(marshal.SyncMoved)})
 
+	b.group("How the core reads the memory of a typed argument (the fourth item of its tuple): "+
+		"core/marshal.Memory*.",
+		item{"MEMORY_DIRECT", marshal.MemoryDirect},
+		item{"MEMORY_CHECKED", marshal.MemoryChecked},
+		item{"MEMORY_UNVERIFIED", marshal.MemoryUnverified})
+
 	var errs []item
 	var errStrings []any
 	for _, k := range session.ErrorKinds {
