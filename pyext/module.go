@@ -61,6 +61,7 @@ func register(s *session.Session) uint64 {
 	s.OnCallback = ss.onCallback
 	s.OnAsync = ss.onAsync
 	s.Interrupted = signalled
+	s.BeforeOutput = flushPythonStreams
 	sessions[nextHandle] = ss
 	return nextHandle
 }
@@ -110,6 +111,14 @@ func signalled() bool {
 	failed := C.PyErr_CheckSignals() != 0
 	C.PyGILState_Release(st)
 	return failed
+}
+
+// flushPythonStreams flushes sys.stdout and sys.stderr before DLL output is written to
+// the descriptors under them; it runs on a thread that waited without the GIL.
+func flushPythonStreams() {
+	st := C.PyGILState_Ensure()
+	C.zb_flush_std()
+	C.PyGILState_Release(st)
 }
 
 // raise sets a Python exception through the package's factory and returns NULL.

@@ -51,6 +51,27 @@ void zb_buffer_release(Py_buffer *b)
     PyMem_Free(b);
 }
 
+/* Flushes sys.stdout and sys.stderr before DLL output is written to descriptors 1 and 2,
+   so that it comes after what Python printed before; errors are ignored and an exception
+   already set is kept. */
+void zb_flush_std(void)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    static const char *names[] = {"stdout", "stderr"};
+    for (int i = 0; i < 2; i++) {
+        PyObject *f = PySys_GetObject(names[i]); /* borrowed */
+        if (f == NULL || f == Py_None)
+            continue;
+        Py_INCREF(f);
+        PyObject *r = PyObject_CallMethod(f, "flush", NULL);
+        Py_XDECREF(r);
+        Py_DECREF(f);
+        PyErr_Clear();
+    }
+    PyErr_Restore(type, value, tb);
+}
+
 PyObject *zb_result(PyObject *value, unsigned long last_error)
 {
     if (value == NULL)

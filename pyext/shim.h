@@ -34,6 +34,8 @@ void zb_buffer_release(Py_buffer *b);
 
 
 
+void zb_flush_std(void);
+
 /* (value, last_error), stealing value. */
 PyObject *zb_result(PyObject *value, unsigned long last_error);
 #endif
