@@ -8,7 +8,7 @@ PY_INCLUDE = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()
 STATICCHECK_VERSION = v0.8.2
 STATICCHECK = .tools/staticcheck-$(STATICCHECK_VERSION)
 
-.PHONY: all setup install demo test test-go test-py check build-windows clean bench stress
+.PHONY: all setup install demo test test-go test-py check build-windows clean bench stress sdist dist
 
 all: install
 
@@ -56,6 +56,14 @@ bench: install
 # The long load run (8 threads x 100,000 calls, 4 sessions, 1,000,000 calls and memory).
 stress: install
 	$(PYTHON) tests/stress.py
+
+# The source distribution, and it plus the wheel built from it (what a release uploads),
+# into dist/. Needs `pip install build`.
+sdist:
+	$(PYTHON) -m build --sdist -o dist .
+
+dist:
+	$(PYTHON) -m build -o dist .
 
 clean:
 	rm -rf build dist .tools *.egg-info zugbruecke/_bin zugbruecke/_core*.so tests/.dll-cache bench/.cache

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sysconfig
 
+import setuptools
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
@@ -84,7 +85,16 @@ class BuildGo(build_ext):
         return outputs
 
 
+def _license():
+    """The licence as an SPDX expression (setuptools >= 77, core metadata 2.4), or as the
+    free-text field older setuptools know; the LICENSE file goes with it either way."""
+    major = int(setuptools.__version__.split(".")[0])
+    key = "license_expression" if major >= 77 else "license"
+    return {key: "LGPL-2.1-or-later", "license_files": ["LICENSE"]}
+
+
 setup(
     ext_modules=[Extension("zugbruecke._core", sources=[])],
     cmdclass={"build_ext": BuildGo},
+    **_license(),
 )
