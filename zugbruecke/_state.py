@@ -24,12 +24,16 @@ Methods: ``require``, ``load``, ``free``, ``symbol``, ``call``, ``type_info``, `
 
 import ctypes
 import json
+import logging
 import threading
+import time
 import weakref
 
 from . import _core, _pe, _types, _zcontract as Z
 from ._errors import CoreError, winerror
 from .core.errors import SessionTerminatedError
+
+log = logging.getLogger("zugbruecke")
 
 __all__ = ["SessionState"]
 
@@ -68,7 +72,16 @@ class SessionState:
         if name is None:
             raise TypeError("zugbruecke: a DLL name is required (there is no main program to load)")
         try:
-            return _core.load(self.require(), _win_path(name))
+            started = time.perf_counter()
+            handle = _core.load(self.require(), _win_path(name))
+            log.debug(
+                "session %s: loaded %s (handle %#x) in %.1f ms",
+                self.config["id"],
+                name,
+                handle,
+                (time.perf_counter() - started) * 1e3,
+            )
+            return handle
         except CoreError as e:
             if e.code == 126:
                 raise FileNotFoundError(
