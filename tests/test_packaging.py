@@ -51,6 +51,7 @@ REQUIRED = [
     "zugbruecke/ctypes/__init__.py",
     "zugbruecke/ctypes/util.py",
     "zugbruecke/core/errors.py",
+    "zugbruecke/pytest_plugin.py",
 ]
 
 SMOKE = r"""
@@ -157,6 +158,7 @@ def test_wheel_holds_the_compiled_parts(wheel):
     missing = [n for n in REQUIRED if n not in names]
     assert not missing, missing
     assert "zugbruecke = zugbruecke._cli:main" in entry_points
+    assert "[pytest11]\nzugbruecke = zugbruecke.pytest_plugin" in entry_points
     assert not [n for n in names if n.startswith(("tests/", "core/", "pyext/", "winserver/"))]
 
 
