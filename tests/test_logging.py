@@ -207,3 +207,16 @@ def test_prefix_creation_is_silent_with_stderr_false(tmp_path):
     proc = _with_fresh_prefix(tmp_path, "win32", "quiet")
     assert "zugbruecke" not in proc.stderr, proc.stderr
     assert proc.stdout == ""
+
+
+def test_argtypes_of_objects_with_from_param_are_logged(caplog):
+    class Doubles:  # an argtypes entry that is an object, not a type
+        @staticmethod
+        def from_param(value):
+            return value
+
+    with caplog.at_level(logging.DEBUG, logger="zugbruecke"):
+        with zugbruecke.CtypesSession(arch="win64") as session:
+            labs = session.cdll.msvcrt.labs
+            labs.argtypes = (Doubles(),)
+    assert "labs: argtypes compiled: Doubles" in [r.getMessage() for r in caplog.records]

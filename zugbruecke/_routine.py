@@ -272,7 +272,10 @@ class Routine:
                 raise TypeError(f"item {value.index(tp) + 1} in _argtypes_ has no from_param method")
         self._converters = tuple(converter(tp) for tp in value)
         self._argtypes = value
-        log.debug("%s: argtypes compiled: %s", self.__name__, ", ".join(tp.__name__ for tp in value))
+        if log.isEnabledFor(logging.DEBUG):
+            # argtypes may hold any object with from_param, not only types.
+            names = ", ".join(getattr(tp, "__name__", type(tp).__name__) for tp in value)
+            log.debug("%s: argtypes compiled: %s", self.__name__, names)
 
     @property
     def memsync(self):
