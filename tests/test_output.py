@@ -6,6 +6,7 @@ discards it. Checked with pytest's capfd, which reads descriptors 1 and 2, after
 single call: output that arrived a moment late fails the test.
 """
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -124,8 +125,10 @@ with zugbruecke.CtypesSession(arch=sys.argv[1]) as session:
 
 def test_in_order_with_block_buffered_python_output(arch, dll_builder):
     path = dll_builder("output", arch, "cdecl")
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")])))
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(ORDER_IN_A_PIPE), arch, str(path)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
     expected = []
     for i in range(5):
