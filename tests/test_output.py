@@ -32,6 +32,20 @@ def test_dll_printf_is_forwarded(arch, capfd, forward):
         assert "from " + arch not in out and "last words" not in out
 
 
+@pytest.mark.parametrize("stdout,stderr", [(False, False), (False, True), (True, False)])
+def test_streams_switched_off(arch, dll_builder, capfd, stdout, stderr):
+    path = dll_builder("output", arch, "cdecl")
+    with zugbruecke.CtypesSession(arch=arch, stdout=stdout, stderr=stderr) as session:
+        lib = session.CDLL(str(path))
+        capfd.readouterr()
+        for i in range(3):
+            assert lib.out_line(i) == len(f"dll line {i}\n")
+            assert lib.err_line(i) == len(f"dll error {i}\n")
+            out, err = capfd.readouterr()
+            assert out == (f"dll line {i}\n" if stdout else "")
+            assert err == (f"dll error {i}\n" if stderr else "")
+
+
 def test_output_is_there_when_each_of_1000_calls_returns(ctypes, dll, capfd):
     out_line = dll("output").out_line
     capfd.readouterr()

@@ -149,10 +149,12 @@ func (s *Session) launch() error {
 		}
 		return &StartError{Msg: "DLL output", Err: err}
 	}
-	s.out = out
-	out.before = func() {
-		if s.BeforeOutput != nil {
-			s.BeforeOutput()
+	s.out = out // nil when both streams are discarded
+	if out != nil {
+		out.before = func() {
+			if s.BeforeOutput != nil {
+				s.BeforeOutput()
+			}
 		}
 	}
 	args = append(args, out.args()...)
