@@ -13,6 +13,7 @@ import "C"
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"unsafe"
 
@@ -32,6 +33,7 @@ type sess struct {
 	chans     sync.Map // OS thread id -> *session.Chan
 	callbacks sync.Map // entry point address -> *pyCallback
 	funcs     sync.Map // Linux closure address -> entry point address (marshal.Encoder.Funcs)
+	events    *events  // Python's events(kind, message), or none
 }
 
 // ch is the calling thread's channel (the server gives each its own thread).
@@ -42,6 +44,7 @@ func (s *sess) ch() *session.Chan {
 	}
 	c := s.NewChan()
 	s.chans.Store(tid, c)
+	s.events.emit("thread", fmt.Sprintf("channel %d: a server thread for Linux thread %d", c.ID, tid))
 	return c
 }
 
@@ -53,14 +56,15 @@ var (
 	nextHandle uint64
 )
 
-func register(s *session.Session) uint64 {
+func register(s *session.Session, ev *events) uint64 {
 	sessionsMu.Lock()
 	defer sessionsMu.Unlock()
 	nextHandle++
-	ss := &sess{Session: s}
+	ss := &sess{Session: s, events: ev}
 	s.OnCallback = ss.onCallback
 	s.OnAsync = ss.onAsync
 	s.Interrupted = signalled
+	s.BeforeOutput = flushPythonStreams
 	sessions[nextHandle] = ss
 	return nextHandle
 }
@@ -110,6 +114,14 @@ func signalled() bool {
 	failed := C.PyErr_CheckSignals() != 0
 	C.PyGILState_Release(st)
 	return failed
+}
+
+// flushPythonStreams flushes sys.stdout and sys.stderr before DLL output is written to
+// the descriptors under them; it runs on a thread that waited without the GIL.
+func flushPythonStreams() {
+	st := C.PyGILState_Ensure()
+	C.zb_flush_std()
+	C.PyGILState_Release(st)
 }
 
 // raise sets a Python exception through the package's factory and returns NULL.

@@ -83,7 +83,7 @@ func dataDir(c *config.Config, env []string) (dir, source string) {
 func seconds(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 
 // start prepares the prefix and starts the server; it runs without the GIL.
-func start(c *config.Config, bin string, env []string) (*session.Session, error) {
+func start(c *config.Config, bin string, env []string, ev *events) (*session.Session, error) {
 	root, _ := dataDir(c, env)
 	p, err := prefix.Ensure(prefix.Options{
 		Arch:    c.Arch,
@@ -93,7 +93,7 @@ func start(c *config.Config, bin string, env []string) (*session.Session, error)
 		PRNG32:  filepath.Join(bin, "bcryptprimitives-win32.dll"),
 		PRNG64:  filepath.Join(bin, "bcryptprimitives-win64.dll"),
 		Progress: func(msg string) {
-			fmt.Fprintln(os.Stderr, msg)
+			ev.emit("prefix", msg)
 		},
 	})
 	if err != nil {
@@ -136,7 +136,8 @@ func configArg(p *C.char, n C.int) (config.Config, bool) {
 }
 
 //export zbStart
-func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nenv C.int) *C.PyObject {
+func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nenv C.int,
+	evfn *C.PyObject) *C.PyObject {
 	c, ok := configArg(cfg, ncfg)
 	if !ok {
 		return nil
@@ -146,12 +147,14 @@ func zbStart(cfg *C.char, ncfg C.int, bin *C.char, nbin C.int, penv *C.char, nen
 		return raiseErr(err)
 	}
 	dir := goString(bin, nbin)
+	ev := newEvents(evfn)
 	var s *session.Session
-	withoutGIL(func() { s, err = start(&c, dir, env) })
+	withoutGIL(func() { s, err = start(&c, dir, env, ev) })
 	if err != nil {
+		ev.release()
 		return raiseErr(err)
 	}
-	return C.PyLong_FromUnsignedLongLong(C.ulonglong(register(s)))
+	return C.PyLong_FromUnsignedLongLong(C.ulonglong(register(s, ev)))
 }
 
 // wineInfo is what a session of each arch would use, for the zugbruecke command
@@ -211,6 +214,7 @@ func zbWineInfo(cfg *C.char, ncfg C.int, penv *C.char, nenv C.int) *C.PyObject {
 func zbStop(h C.ulonglong) *C.PyObject {
 	if s := unregister(h); s != nil {
 		withoutGIL(func() { s.Close() })
+		s.events.release()
 	}
 	return C.zb_none()
 }

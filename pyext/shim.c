@@ -51,6 +51,42 @@ void zb_buffer_release(Py_buffer *b)
     PyMem_Free(b);
 }
 
+/* events(kind, message) for the session's event callable (see pyext/events.go); an error
+   in it is reported as unraisable, and an exception already set is kept. */
+void zb_event(PyObject *events, const char *kind, const char *msg, Py_ssize_t len)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyObject *r = PyObject_CallFunction(events, "ss#", kind, msg, len);
+    if (r == NULL)
+        PyErr_WriteUnraisable(events);
+    Py_XDECREF(r);
+    PyErr_Restore(type, value, tb);
+}
+
+void zb_incref(PyObject *o) { Py_INCREF(o); }
+
+/* Flushes sys.stdout and sys.stderr before DLL output is written to descriptors 1 and 2,
+   so that it comes after what Python printed before; errors are ignored and an exception
+   already set is kept. */
+void zb_flush_std(void)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    static const char *names[] = {"stdout", "stderr"};
+    for (int i = 0; i < 2; i++) {
+        PyObject *f = PySys_GetObject(names[i]); /* borrowed */
+        if (f == NULL || f == Py_None)
+            continue;
+        Py_INCREF(f);
+        PyObject *r = PyObject_CallMethod(f, "flush", NULL);
+        Py_XDECREF(r);
+        Py_DECREF(f);
+        PyErr_Clear();
+    }
+    PyErr_Restore(type, value, tb);
+}
+
 PyObject *zb_result(PyObject *value, unsigned long last_error)
 {
     if (value == NULL)
@@ -91,9 +127,10 @@ static PyObject *m_start(PyObject *self, PyObject *args)
 {
     const char *cfg, *bin, *env;
     Py_ssize_t ncfg, nbin, nenv;
-    if (!PyArg_ParseTuple(args, "s#s#s#:start", &cfg, &ncfg, &bin, &nbin, &env, &nenv))
+    PyObject *events = Py_None;
+    if (!PyArg_ParseTuple(args, "s#s#s#|O:start", &cfg, &ncfg, &bin, &nbin, &env, &nenv, &events))
         return NULL;
-    return zbStart((char *)cfg, (int)ncfg, (char *)bin, (int)nbin, (char *)env, (int)nenv);
+    return zbStart((char *)cfg, (int)ncfg, (char *)bin, (int)nbin, (char *)env, (int)nenv, events);
 }
 
 static PyObject *m_wine_info(PyObject *self, PyObject *args)
@@ -298,7 +335,9 @@ static PyObject *m_adopt(PyObject *self, PyObject *args)
 static PyMethodDef methods[] = {
     {"init", m_init, METH_VARARGS, "init(error_factory): register the exception factory."},
     {"resolve_config", m_resolve_config, METH_VARARGS, "resolve_config(kwargs_json, environ_json) -> json"},
-    {"start", m_start, METH_VARARGS, "start(config_json, bin_dir, environ_json) -> session"},
+    {"start", m_start, METH_VARARGS,
+     "start(config_json, bin_dir, environ_json[, events]) -> session; events(kind, message) hears of "
+     "prefix steps and server threads"},
     {"wine_info", m_wine_info, METH_VARARGS,
      "wine_info(config_json, environ_json) -> json {data_dir, data_dir_source, archs}"},
     {"stop", m_stop, METH_VARARGS, "stop(session): terminate the server."},

@@ -34,6 +34,10 @@ void zb_buffer_release(Py_buffer *b);
 
 
 
+void zb_flush_std(void);
+void zb_event(PyObject *events, const char *kind, const char *msg, Py_ssize_t len);
+void zb_incref(PyObject *o);
+
 /* (value, last_error), stealing value. */
 PyObject *zb_result(PyObject *value, unsigned long last_error);
 #endif

@@ -91,7 +91,7 @@ PY_LAYERS = [
     {"_routine"},
     {"_callback", "_dll"},
     {"_session"},
-    {"", "__main__", "_cli", "_local", "dask", "ray", "ctypes", "ctypes.util", "ctypes.wintypes"},
+    {"", "__main__", "_cli", "_local", "dask", "ray", "ctypes", "ctypes.util", "ctypes.wintypes", "pytest_plugin"},
 ]
 PY_ROOT = os.path.join(ROOT, "zugbruecke")
 

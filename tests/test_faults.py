@@ -135,8 +135,11 @@ def test_sigkill_of_python_ends_the_server(arch, tmp_path):
         print(zugbruecke._core.pids(s._handle)[0], flush=True)
         sys.stdin.read()
     """))
+    # The package under test, not an installed one.
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")])))
     proc = subprocess.Popen([sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            text=True)
+                            text=True, env=env)
     try:
         server = int(proc.stdout.readline())
         assert os.path.exists(f"/proc/{server}")

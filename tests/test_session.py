@@ -235,7 +235,7 @@ def test_environment_variable_beats_keyword(arch, monkeypatch):
 def test_environment_variable_in_fresh_interpreter(arch, tmp_path):
     # The same with the variable set before the interpreter starts.
     other = OTHER_ARCH[arch]
-    env = dict(os.environ, ZUGBRUECKE_ARCH=other)
+    env = dict(os.environ, ZUGBRUECKE_ARCH=other, PYTHONPATH=_child_path())
     script = tmp_path / "child.py"
     script.write_text(
         textwrap.dedent(
@@ -275,10 +275,16 @@ def test_default_arch_is_win32(clean_cwd):
 # +++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++
 
 
+def _child_path():
+    """PYTHONPATH for a child interpreter: the package under test, not an installed one."""
+    repo = str(pathlib.Path(__file__).resolve().parent.parent)
+    return os.pathsep.join(filter(None, [repo, os.environ.get("PYTHONPATH")]))
+
+
 def run_child(script, marker, cwd):
     """Run script in a fresh interpreter (from a file: a "-c" command line would
     contain the script's text, "zb-server" included) with ZB_TEST_MARKER set."""
-    env = dict(os.environ, ZB_TEST_MARKER=marker)
+    env = dict(os.environ, ZB_TEST_MARKER=marker, PYTHONPATH=_child_path())
     env.pop("ZUGBRUECKE_ARCH", None)
     path = pathlib.Path(cwd) / "child.py"
     path.write_text(PROC_SCAN + textwrap.dedent(script))

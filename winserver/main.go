@@ -21,8 +21,8 @@ import (
 
 // frameWriter sends frames: into the channel's mailbox when there is shared memory and
 // the frame fits (each channel's frames are sent from its own thread, so a mailbox and
-// its encoding buffer have one user), otherwise onto the pipe, which the output
-// forwarder and all channels share.
+// its encoding buffer have one user), otherwise onto the pipe, which all channels
+// share.
 type frameWriter struct {
 	mu   sync.Mutex
 	w    io.Writer
@@ -88,7 +88,8 @@ func (fw *frameWriter) writeLocked(frame []byte) {
 
 func main() {
 	out := &frameWriter{}
-	std, err := takeStdio(out)
+	args, stdoutPath, stderrPath := outputArgs(os.Args[1:])
+	std, err := takeStdio(stdoutPath, stderrPath)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%v, setting up the standard handles\n", err)
 		os.Exit(2)
@@ -99,8 +100,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	if len(os.Args) == 3 && os.Args[1] == "--shm" {
-		area, err := mapShm(os.Args[2])
+	if len(args) == 2 && args[0] == "--shm" {
+		area, err := mapShm(args[1])
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
@@ -120,7 +121,7 @@ func main() {
 			return
 		}
 		if f.Type == wire.TQuit {
-			drainOutput()
+			flushOutput()
 			return
 		}
 		s.route(f)

@@ -4,12 +4,9 @@ package main
 
 import (
 	"os"
-	"sync"
+	"strings"
 	"syscall"
-	"time"
 	"unsafe"
-
-	"github.com/zugbruecke/zugbruecke/core/wire"
 )
 
 // stdio holds the server's standard handles after takeStdio.
@@ -23,10 +20,15 @@ type stdio struct {
 }
 
 // takeStdio keeps the process's standard input and output for the protocol and gives DLLs
-// other ones: standard input reads from NUL, and standard output is a pipe whose text is
-// forwarded to the client in Output frames. This must run before any DLL is loaded: the C
-// runtime of a DLL picks up the standard handles when it initialises.
-func takeStdio(out *frameWriter) (stdio, error) {
+// other ones: standard input reads from NUL; standard output and standard error write to
+// the files the client named (--stdout, --stderr; a Windows path each), which the client
+// reads after every request and before every callback, so what a DLL writes reaches the
+// Python process in order with the calls (core/session/output.go). A file, not a pipe:
+// Wine writes to a file with one system call, nothing is left in flight when the write
+// returns, and no reader must keep up. Without --stdout, standard output is NUL; without
+// --stderr, standard error stays the server's own. This must run before any DLL is loaded:
+// the C runtime of a DLL picks up the standard handles when it initialises.
+func takeStdio(stdoutPath, stderrPath string) (stdio, error) {
 	std := stdio{in: os.Stdin, original: os.Stdout}
 	// The protocol gets its own handle of standard output: msvcrt's descriptor 1 holds
 	// the original, which rebindMsvcrt closes.
@@ -42,94 +44,94 @@ func takeStdio(out *frameWriter) (stdio, error) {
 		return stdio{}, failed("CreateFile NUL", err)
 	}
 	setStdHandle(stdInputHandle, nul)
-	var r, w syscall.Handle
-	sa := syscall.SecurityAttributes{Length: uint32(unsafe.Sizeof(syscall.SecurityAttributes{})), InheritHandle: 1}
-	if err := createPipe(&r, &w, &sa, 0); err != nil {
+	out, err := openOutput(stdoutPath)
+	if err != nil {
 		return stdio{}, err
 	}
-	setStdHandle(stdOutputHandle, w)
-	rebindMsvcrt(w, syscall.Handle(os.Stdout.Fd()))
+	setStdHandle(stdOutputHandle, out)
+	crt := loadedMsvcrt()
+	crt.rebind(1, out, syscall.Handle(os.Stdout.Fd()))
+	if stderrPath != "" {
+		errh, err := openOutput(stderrPath)
+		if err != nil {
+			return stdio{}, err
+		}
+		setStdHandle(stdErrorHandle, errh)
+		// The server's own messages (os.Stderr) keep the original handle.
+		crt.rebind(2, errh, syscall.Handle(os.Stderr.Fd()))
+	}
 	os.Stdin = nil
 	os.Stdout = os.Stderr
-	dllStdout = r
-	go forwardOutput(os.NewFile(uintptr(r), "dll-stdout"), out)
 	return std, nil
 }
 
-var (
-	dllStdout  syscall.Handle // read end of the pipe DLLs write to
-	forwarding sync.Mutex     // held while forwardOutput sends a chunk
-)
-
-// forwardOutput sends what DLLs write to standard output to the client.
-func forwardOutput(r *os.File, out *frameWriter) {
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := r.Read(buf)
-		if n > 0 {
-			forwarding.Lock()
-			out.send(wire.TOutput, 0, &wire.Output{Data: buf[:n]})
-			forwarding.Unlock()
-		}
-		if err != nil {
-			return
-		}
+// openOutput opens the file at path (a Windows path) for writing, inheritable (child
+// processes a DLL starts write there too), or NUL for "".
+func openOutput(path string) (syscall.Handle, error) {
+	if path == "" {
+		path = "NUL"
 	}
+	p, err := syscall.UTF16PtrFromString(path)
+	if err != nil {
+		return 0, failed("CreateFile "+path, err)
+	}
+	sa := syscall.SecurityAttributes{Length: uint32(unsafe.Sizeof(syscall.SecurityAttributes{})), InheritHandle: 1}
+	share := uint32(syscall.FILE_SHARE_READ | syscall.FILE_SHARE_WRITE | syscall.FILE_SHARE_DELETE)
+	h, err := syscall.CreateFile(p, syscall.GENERIC_WRITE, share, &sa, syscall.OPEN_EXISTING,
+		syscall.FILE_ATTRIBUTE_NORMAL, 0)
+	if err != nil {
+		return 0, failed("CreateFile "+path, err)
+	}
+	return h, nil
 }
 
-// drainOutput lets DLL output written so far reach the client before the server exits:
-// msvcrt's buffers are flushed, then it waits (up to half a second) until the pipe is
-// empty and the last chunk was sent.
-func drainOutput() {
-	if dllStdout == 0 {
-		return
-	}
-	if crt := loadedMsvcrt(); crt != nil {
-		crt.fflush(0)
-	}
-	deadline := time.Now().Add(500 * time.Millisecond)
-	for time.Now().Before(deadline) {
-		var avail uint32
-		if peekNamedPipe(dllStdout, nil, 0, nil, &avail, nil) != nil || avail == 0 {
-			break
+// outputArgs takes --stdout PATH and --stderr PATH out of args.
+func outputArgs(args []string) (rest []string, stdoutPath, stderrPath string) {
+	for i := 0; i < len(args); i++ {
+		if i+1 < len(args) && (args[i] == "--stdout" || args[i] == "--stderr") {
+			if strings.HasSuffix(args[i], "out") {
+				stdoutPath = args[i+1]
+			} else {
+				stderrPath = args[i+1]
+			}
+			i++
+			continue
 		}
-		time.Sleep(time.Millisecond)
+		rest = append(rest, args[i])
 	}
-	time.Sleep(5 * time.Millisecond) // a chunk just read is being sent
-	awaitChunkSent()
+	return rest, stdoutPath, stderrPath
 }
 
-// awaitChunkSent returns once a chunk forwardOutput is sending, if any, has been sent.
-// The lock serves as a barrier: taken and given back at once, it guards nothing here.
-func awaitChunkSent() {
-	forwarding.Lock()
-	//lint:ignore SA2001 a barrier, see above
-	forwarding.Unlock()
-}
-
-// rebindMsvcrt points the standard output of msvcrt.dll at w when msvcrt is already
-// loaded (Wine loads it for the server's own imports, before takeStdio runs): its file
-// descriptor 1 still holds the protocol pipe. The stream is made unbuffered, as on a
-// console, so DLL output arrives when it is printed. Binary mode: "\n" stays "\n" on
+// rebind points msvcrt's file descriptor fd (1 or 2) at h when msvcrt is already loaded
+// (Wine loads it for the server's own imports, before takeStdio runs): the descriptor
+// still holds the original handle orig. The stream is made unbuffered, as on a console,
+// so DLL output is in the file when the routine returns. Binary mode: "\n" stays "\n" on
 // the Linux side. C runtimes loaded later pick up the new standard handles themselves.
-func rebindMsvcrt(w, orig syscall.Handle) {
-	crt := loadedMsvcrt()
-	if crt == nil {
+func (c *msvcrt) rebind(fd int32, h, orig syscall.Handle) {
+	if c == nil {
 		return
 	}
-	// _dup2 closes what descriptor 1 holds: only the original standard output (the
-	// protocol has its own duplicate) or nothing, never a handle someone else reuses.
-	if h1 := crt.getOSFHandle(1); h1 != uintptr(orig) && h1 != ^uintptr(0) {
+	// _dup2 closes what the descriptor holds: only the original handle (the protocol
+	// has its own duplicate of standard output) or nothing, never a handle someone else
+	// reuses.
+	if cur := c.getOSFHandle(fd); cur != uintptr(orig) && cur != ^uintptr(0) {
 		return
 	}
 	const oBinary, ioNBF = 0x8000, 4
-	fd := crt.openOSFHandle(w, oBinary)
-	if fd < 0 {
+	nfd := c.openOSFHandle(h, oBinary)
+	if nfd < 0 {
 		return
 	}
-	crt.dup2(fd, 1) // fd itself stays open: it owns w, which is also the std handle
+	c.dup2(nfd, fd) // nfd itself stays open: it owns h, which is also the std handle
 	// msvcrt's FILE: ptr, cnt, base, flag, file, charbuf, bufsiz, tmpfname.
 	fileSize := 3*unsafe.Sizeof(uintptr(0)) + 5*4
 	fileSize = (fileSize + unsafe.Sizeof(uintptr(0)) - 1) &^ (unsafe.Sizeof(uintptr(0)) - 1)
-	crt.setvbuf(crt.iob+fileSize, 0, ioNBF, 0)
+	c.setvbuf(c.iob+uintptr(fd)*fileSize, 0, ioNBF, 0)
+}
+
+// flushOutput flushes msvcrt's streams before the server exits.
+func flushOutput() {
+	if crt := loadedMsvcrt(); crt != nil {
+		crt.fflush(0)
+	}
 }

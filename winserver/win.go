@@ -19,13 +19,11 @@ var (
 	procGetProcAddress     = kernel32.NewProc("GetProcAddress")
 	procFreeLibrary        = kernel32.NewProc("FreeLibrary")
 	procSetStdHandle       = kernel32.NewProc("SetStdHandle")
-	procCreatePipe         = kernel32.NewProc("CreatePipe")
 	procFormatMessageW     = kernel32.NewProc("FormatMessageW")
 	procIsBadReadPtr       = kernel32.NewProc("IsBadReadPtr")
 	procIsBadWritePtr      = kernel32.NewProc("IsBadWritePtr")
 	procGetCurrentThreadId = kernel32.NewProc("GetCurrentThreadId")
 	procGetModuleHandleW   = kernel32.NewProc("GetModuleHandleW")
-	procPeekNamedPipe      = kernel32.NewProc("PeekNamedPipe")
 
 	procVirtualAlloc          = kernel32.NewProc("VirtualAlloc")
 	procFlushInstructionCache = kernel32.NewProc("FlushInstructionCache")
@@ -42,6 +40,7 @@ const (
 
 	stdInputHandle  = -10 // STD_INPUT_HANDLE, (DWORD)-10
 	stdOutputHandle = -11 // STD_OUTPUT_HANDLE
+	stdErrorHandle  = -12 // STD_ERROR_HANDLE
 
 	// LOAD_WITH_ALTERED_SEARCH_PATH: a DLL named by full path finds its dependencies in
 	// its own folder, as it would next to an application on Windows.
@@ -175,28 +174,10 @@ func flushInstructionCache(process, addr, size uintptr) error {
 	return nil
 }
 
-// setStdHandle sets a standard handle; which is STD_INPUT_HANDLE or STD_OUTPUT_HANDLE.
+// setStdHandle sets a standard handle; which is STD_INPUT_HANDLE, STD_OUTPUT_HANDLE or STD_ERROR_HANDLE.
 func setStdHandle(which int32, h syscall.Handle) error {
 	if r, _, err := procSetStdHandle.Call(uintptr(which), uintptr(h)); r == 0 {
 		return failed("SetStdHandle", err)
-	}
-	return nil
-}
-
-func createPipe(r, w *syscall.Handle, sa *syscall.SecurityAttributes, size uint32) error {
-	ok, _, err := procCreatePipe.Call(uintptr(unsafe.Pointer(r)), uintptr(unsafe.Pointer(w)),
-		uintptr(unsafe.Pointer(sa)), uintptr(size))
-	if ok == 0 {
-		return failed("CreatePipe", err)
-	}
-	return nil
-}
-
-func peekNamedPipe(pipe syscall.Handle, buf *byte, size uint32, read, avail, left *uint32) error {
-	ok, _, err := procPeekNamedPipe.Call(uintptr(pipe), uintptr(unsafe.Pointer(buf)), uintptr(size),
-		uintptr(unsafe.Pointer(read)), uintptr(unsafe.Pointer(avail)), uintptr(unsafe.Pointer(left)))
-	if ok == 0 {
-		return failed("PeekNamedPipe", err)
 	}
 	return nil
 }

@@ -24,8 +24,12 @@ def wine_info(config_json: str, environ_json: str, /) -> str:
     "default" | "default (no HOME)", "archs": {"win32" | "win64": {"loader": path or null,
     "why": why there is none, "fix": what to do about it, "prefix": the WINEPREFIX}}}."""
 
-def start(config_json: str, bin_dir: str, environ_json: str, /) -> int:
-    """Prepare the Wine prefix and start the server; returns the session handle."""
+def start(
+    config_json: str, bin_dir: str, environ_json: str, events: Callable[[str, str], object] | None = None, /
+) -> int:
+    """Prepare the Wine prefix and start the server; returns the session handle. events(kind,
+    message) hears of the steps of creating a prefix ("prefix") and new server threads
+    ("thread")."""
 
 def stop(session: int, /) -> None:
     """Terminate the server of a session (a stale handle is ignored)."""

@@ -8,12 +8,15 @@ so are ``memsync`` directives (_memsync), which a call with them hands over to.
 """
 
 import ctypes
+import logging
 
 from . import _core, _fork, _kinds as K
 from ._ctypes_internals import _CArgObject, _CData, _CFuncPtr, _Pointer, _SimpleCData
 from ._kinds import kind_of
 from ._memsync import compile_memsync
 from ._types import is_struct, type_id
+
+log = logging.getLogger("zugbruecke")
 
 ArgumentError = ctypes.ArgumentError
 _INT_KINDS = frozenset(K.INT_RANGES)
@@ -373,6 +376,10 @@ class Routine:
                 raise TypeError(f"item {value.index(tp) + 1} in _argtypes_ has no from_param method")
         self._converters = tuple(converter(tp, self._state) for tp in value)
         self._argtypes = value
+        if log.isEnabledFor(logging.DEBUG):
+            # argtypes may hold any object with from_param, not only types.
+            names = ", ".join(getattr(tp, "__name__", type(tp).__name__) for tp in value)
+            log.debug("%s: argtypes compiled: %s", self.__name__, names)
 
     @property
     def memsync(self):
@@ -395,6 +402,7 @@ class Routine:
     def restype(self, value):
         self._result = result_spec(value, self._state)
         self._restype = value
+        log.debug("%s: restype compiled: %s", self.__name__, getattr(value, "__name__", value))
 
     @restype.deleter
     def restype(self):

@@ -9,6 +9,7 @@ import os
 import stat
 import sys
 import threading
+import time
 import types
 import uuid
 import warnings
@@ -26,6 +27,28 @@ BIN_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_bin")
 
 
 _core.init(error_factory)
+
+
+def _events(session_id, console):
+    """events(kind, message) for ``_core.start``: what the core reports of a session that is
+    no call, as records of the ``zugbruecke`` logger. Creating a Wine prefix takes a while:
+    its first step is an INFO record and, when the logger has no handler anywhere (and
+    ``stderr`` is true), one plain line on standard error; the later steps and new server
+    threads are DEBUG records."""
+    said = []
+
+    def events(kind, message):
+        message = message.removeprefix("zugbruecke: ")
+        if kind == "prefix" and not said:
+            said.append(message)
+            log.info("session %s: %s", session_id, message)
+            if console and not log.hasHandlers():
+                print(f"zugbruecke: {message}", file=sys.stderr, flush=True)
+        else:
+            log.debug("session %s: %s: %s", session_id, kind, message)
+
+    return events
+
 
 # ctypes names that are bound to the Linux process or replaced per session.
 _NOT_EXPORTED = {
@@ -139,8 +162,21 @@ class CtypesSession:
         self._state = state = SessionState(self, self._config)
         self._lock = threading.Lock()
         log.info("session %s: starting server for %s", self.zb_id, self._config["arch"])
-        state.handle = _core.start(json.dumps(self._config), BIN_DIR, _environ())
+        started = time.perf_counter()
+        events = _events(self.zb_id, bool(self._config.get("stderr", True)))
+        state.handle = _core.start(json.dumps(self._config), BIN_DIR, _environ(), events)
         _fork.track(state, _core.pids(state.handle)[0])
+        if log.isEnabledFor(logging.DEBUG):
+            pid, winpid = _core.pids(state.handle)
+            log.debug(
+                "session %s: server for %s up in %.3f s (Linux pid %d, Windows pid %d, transport %s)",
+                self.zb_id,
+                self._config["arch"],
+                time.perf_counter() - started,
+                pid,
+                winpid,
+                self._config.get("transport"),
+            )
         _live.add(self)
         self._populate()
         self._zb_setup_logging()
@@ -332,7 +368,9 @@ class CtypesSession:
             handle, state.handle = state.handle, None
         if handle is not None:
             log.info("session %s: terminating", self.zb_id)
+            started = time.perf_counter()
             _core.stop(handle)
+            log.debug("session %s: server stopped in %.3f s", self.zb_id, time.perf_counter() - started)
             _live.discard(self)
             self._zb_close_logging()
 

@@ -25,13 +25,17 @@ Methods: ``require``, ``load``, ``free``, ``symbol``, ``call``, ``type_info``, `
 
 import ctypes
 import json
+import logging
 import threading
+import time
 import weakref
 
 from . import _core, _fork, _pe, _types, _zcontract as Z
 from ._ctypes_internals import _CData
 from ._errors import CoreError, winerror
 from .core.errors import SessionTerminatedError
+
+log = logging.getLogger("zugbruecke")
 
 __all__ = ["SessionState"]
 
@@ -74,7 +78,16 @@ class SessionState:
         if "\0" in name:
             raise ValueError("embedded null character")  # as LoadLibraryW's wide string conversion
         try:
-            return _core.load(self.require(), _win_path(name))
+            started = time.perf_counter()
+            handle = _core.load(self.require(), _win_path(name))
+            log.debug(
+                "session %s: loaded %s (handle %#x) in %.1f ms",
+                self.config["id"],
+                name,
+                handle,
+                (time.perf_counter() - started) * 1e3,
+            )
+            return handle
         except CoreError as e:
             if e.code == 126:
                 raise FileNotFoundError(

@@ -117,8 +117,7 @@ func (s *Session) read() {
 			return
 		}
 		if f.Type == wire.TOutput {
-			s.output(f)
-			continue
+			continue // servers before output.go sent DLL output this way
 		}
 		f.Payload = append([]byte(nil), f.Payload...)
 		s.chMu.Lock()
@@ -145,14 +144,6 @@ func (s *Session) read() {
 			continue
 		}
 		ch.in <- f
-	}
-}
-
-// output writes what a DLL wrote to its standard output to Options.Stdout.
-func (s *Session) output(f wire.Frame) {
-	var o wire.Output
-	if f.Decode(&o) == nil && s.opts.Stdout != nil {
-		s.opts.Stdout.Write(o.Data)
 	}
 }
 
@@ -273,6 +264,7 @@ func (ch *Chan) exchange(op string, t wire.Type, m wire.Msg) (wire.Frame, error)
 		if err != nil {
 			return wire.Frame{}, s.fail(op, err)
 		}
+		s.out.sync() // what the DLL wrote so far, before the caller or a callback goes on
 		if f.Type != wire.TCallback {
 			return f, nil
 		}

@@ -59,11 +59,16 @@ type Session struct {
 	// Interrupted, if set, is asked every InterruptPoll while a request waits; true
 	// gives the request up with ErrInterrupted (Python's Ctrl-C).
 	Interrupted func() bool
+	// BeforeOutput, if set, runs on the calling thread before DLL output is written to
+	// Options.Stdout or Options.Stderr at the end of a request or before a callback
+	// (output.go): pyext flushes Python's sys.stdout and sys.stderr there.
+	BeforeOutput func()
 
 	opts Options
 	cmd  *exec.Cmd
 	tr   transport.Transport
 	shm  *transport.ShmFile // nil with the pipe transport
+	out  *output            // the files DLL output goes through; nil when it is discarded
 	done chan struct{}      // closed when the process has exited
 	wait error              // the process's exit status, once done is closed
 
@@ -147,6 +152,7 @@ func start(opts Options) (*Session, error) {
 	if s.shm != nil {
 		s.shm.Unlink() // both sides have it mapped: nothing stays behind in the file system
 	}
+	s.out.started()
 	go s.read()
 	return s, nil
 }
@@ -165,6 +171,22 @@ func (s *Session) launch() error {
 		// Wine maps the Unix file system on drive Z:.
 		args = append(args, "--shm", "Z:"+strings.ReplaceAll(shm.Path, "/", `\`))
 	}
+	out, err := newOutput(opts.ShmDir, opts.Stdout, opts.Stderr)
+	if err != nil {
+		if s.shm != nil {
+			s.shm.Close()
+		}
+		return &StartError{Msg: "DLL output", Err: err}
+	}
+	s.out = out // nil when both streams are discarded
+	if out != nil {
+		out.before = func() {
+			if s.BeforeOutput != nil {
+				s.BeforeOutput()
+			}
+		}
+	}
+	args = append(args, out.args()...)
 	cmd := exec.Command(opts.Loader, args...)
 	cmd.Env = opts.Env
 	// Own process group: a Ctrl-C in the terminal reaches Python, not the server. No
@@ -182,6 +204,7 @@ func (s *Session) launch() error {
 		if s.shm != nil {
 			s.shm.Close()
 		}
+		s.out.close()
 		return &StartError{Msg: "pipe", Err: err}
 	}
 	if opts.Stderr != nil {
@@ -191,6 +214,7 @@ func (s *Session) launch() error {
 		if s.shm != nil {
 			s.shm.Close()
 		}
+		s.out.close()
 		return &StartError{Msg: "cannot run " + opts.Loader, Err: err}
 	}
 	s.cmd = cmd
@@ -298,12 +322,13 @@ func (s *Session) Close() error {
 		case <-time.After(timeout):
 			s.kill()
 		}
-		// The reader forwards what the server wrote before it exited (DLL output), then
-		// stops at end of input; a child process the DLL started may hold the pipe open.
+		// The reader stops at end of input; a child process the DLL started may hold
+		// the pipe open.
 		select {
 		case <-s.dead:
 		case <-time.After(250 * time.Millisecond):
 		}
+		s.out.close() // what the DLL wrote last, then the files
 		s.tr.Close()
 		if s.shm != nil {
 			s.shm.Unlink()
@@ -325,6 +350,7 @@ func (s *Session) kill() {
 	s.cmd.Process.Kill()
 	s.tr.Close()
 	<-s.done
+	s.out.close()
 }
 
 // IsTerminated reports whether err means the session was terminated on purpose.
