@@ -27,9 +27,10 @@ def doc_example():
 def run_pytest(folder, *args):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZUGBRUECKE", "PYTEST_"))}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    # -p loads the plugin as its entry point does when zugbruecke is installed; with the
-    # entry point present as well, pytest registers it once.
-    cmd = [sys.executable, "-m", "pytest", "-p", "zugbruecke.pytest_plugin", "-v", "-rA", *args]
+    # The plugin of the tree under test, loaded by module name as its entry point does when
+    # zugbruecke is installed; an installed entry point (named "zugbruecke") is blocked so
+    # that the plugin is registered once, whether or not this tree is the installed one.
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:zugbruecke", "-p", "zugbruecke.pytest_plugin", "-v", "-rA", *args]
     return subprocess.run(cmd, cwd=folder, env=env, capture_output=True, text=True, timeout=600)
 
 
