@@ -2,7 +2,8 @@
 """
 Shared fixtures of zugbruecke's test suite.
 
-Test DLLs: every ``tests/dlls/<name>.c`` is compiled with mingw-w64 for an arch
+Test DLLs: every ``tests/dlls/<name>.c`` is compiled with mingw-w64 (by the pytest plugin's
+builder, zugbruecke.pytest_plugin.build_dll) for an arch
 (win32, win64) and a calling convention (cdecl, stdcall) on first use, and kept in
 ``tests/.dll-cache/`` under a name that carries a sha256 of everything that goes
 into the build (sources, header, compiler, flags): a changed source gets a new
@@ -24,17 +25,15 @@ Fixtures:
     dll_builder  build_dll itself, for a variant of the test's own choosing
 """
 
-import functools
 import hashlib
 import os
 import pathlib
-import shutil
-import subprocess
-import uuid
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.database import DirectoryBasedExampleDatabase
+
+from zugbruecke.pytest_plugin import COMPILERS, build_dll as plugin_build_dll  # noqa: F401 (COMPILERS for tests)
 
 TESTS_DIR = pathlib.Path(__file__).resolve().parent
 DLL_SRC_DIR = TESTS_DIR / "dlls"
@@ -44,14 +43,6 @@ DLL_HEADER = DLL_SRC_DIR / "zb_test.h"
 ARCHS = [a.strip() for a in os.environ.get("ZB_TEST_ARCHS", "win32,win64").split(",") if a.strip()]
 CONVS = ["cdecl", "stdcall"]
 
-COMPILERS = {
-    "win32": "i686-w64-mingw32-gcc",
-    "win64": "x86_64-w64-mingw32-gcc",
-}
-CONV_MACROS = {
-    "cdecl": "__cdecl",
-    "stdcall": "__stdcall",
-}
 
 # Calls cross a process boundary into Wine: no deadline, moderate example counts.
 # The function-scoped fixtures used with @given (ctypes, dll) are caches that do
@@ -76,30 +67,15 @@ os.environ.pop("ZUGBRUECKE_ARCH", None)
 
 
 def build_flags(arch, conv):
-    """Compiler flags for one variant, without input and output files."""
-    if arch not in COMPILERS:
-        raise ValueError(f"unknown arch {arch!r}")
-    if conv not in CONV_MACROS:
-        raise ValueError(f"unknown calling convention {conv!r}")
-    flags = ["-shared", "-O1", "-std=gnu11", "-Wall", f"-DZB_CONV={CONV_MACROS[conv]}", "-static-libgcc"]
+    """Compiler flags for one variant of a test DLL, on top of the pytest plugin's (which
+    set ZB_CONV and the stdcall export names), without input and output files."""
+    flags = ["-std=gnu11", "-I", str(DLL_SRC_DIR)]
     if arch == "win32":
         # SSE arithmetic: float and double results rounded once, as the tests
         # compute them in Python (x87 would round twice in rare cases). Return
         # values still travel in st(0), as the win32 ABI demands.
         flags += ["-msse2", "-mfpmath=sse"]
-        if conv == "stdcall":
-            # Undecorated export names ("f", not "_f@8"), as MSVC .def files give.
-            flags.append("-Wl,--kill-at")
     return flags
-
-
-@functools.lru_cache(maxsize=None)
-def _compiler_version(compiler):
-    try:
-        out = subprocess.run([compiler, "--version"], capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as e:
-        raise RuntimeError(f"C compiler {compiler} is not usable: {e}") from e
-    return out.splitlines()[0] if out else ""
 
 
 def build_dll(name, arch, conv):
@@ -190,36 +166,20 @@ def dll(ctypes, conv, dll_path):
 
 def build_generated_dll(name, source_text, arch, conv="cdecl"):
     """Compile C source text (a file of tests/dlls, or one a test generated; it may
-    include zb_test.h) for arch and conv unless already cached under a hash of the
-    text, header, compiler and flags; return the path of the DLL. The build happens in
-    a private folder under the final file name (the DLL records its own name in its
-    export table), then the DLL is renamed into place atomically."""
-    compiler = COMPILERS[arch]
-    flags = build_flags(arch, conv)
-    digest = hashlib.sha256()
-    for part in (source_text.encode(), DLL_HEADER.read_bytes(), compiler.encode(),
-                 _compiler_version(compiler).encode(), "\0".join(flags).encode()):
-        digest.update(len(part).to_bytes(8, "little"))
-        digest.update(part)
-    target = DLL_CACHE_DIR / f"{name}-{arch}-{conv}-{digest.hexdigest()[:20]}.dll"
-    if target.is_file():
-        return target
-    DLL_CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    tmp_dir = DLL_CACHE_DIR / f".build-{os.getpid()}-{uuid.uuid4().hex}"
-    tmp_dir.mkdir()
-    source = tmp_dir / f"{name}.c"
-    source.write_text(source_text)
-    tmp = tmp_dir / target.name
-    cmd = [compiler, *flags, "-I", str(DLL_SRC_DIR), "-o", str(tmp), str(source)]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"building {name} for {arch}/{conv} failed:\n{' '.join(cmd)}\n"
-                               f"{proc.stdout}{proc.stderr}")
-        os.replace(tmp, target)
-    finally:
-        shutil.rmtree(tmp_dir, ignore_errors=True)
-    return target
+    include zb_test.h) for arch and conv unless already cached; return the path of the
+    DLL. The builder is the pytest plugin's (zugbruecke.pytest_plugin.build_dll), which
+    caches by a hash of the text, compiler and flags: the header's own hash goes into the
+    text, so a changed zb_test.h rebuilds every DLL."""
+    header = hashlib.sha256(DLL_HEADER.read_bytes()).hexdigest()
+    return plugin_build_dll(
+        None,
+        arch,
+        conv,
+        code=f"{source_text}\n/* zb_test.h {header} */\n",
+        name=name,
+        flags=build_flags(arch, conv),
+        cache_dir=DLL_CACHE_DIR,
+    )
 
 
 @pytest.fixture
