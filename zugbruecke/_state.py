@@ -26,6 +26,7 @@ Methods: ``require``, ``load``, ``free``, ``symbol``, ``call``, ``type_info``, `
 import ctypes
 import json
 import logging
+import os
 import threading
 import time
 import weakref
@@ -194,13 +195,21 @@ class _ThreadLocal(threading.local):
 
 
 class _ThreadTicket:
-    __slots__ = ("state_ref", "tid")
+    """Ends a Python thread's server thread when the thread's local data goes. In a forked
+    child the parent's threads' data goes too (threading's own at-fork hook drops it,
+    possibly before _fork's hook has cut the child off from the Go core): a ticket made in
+    another process does nothing, as a call into Go would hang there."""
+
+    __slots__ = ("state_ref", "tid", "pid")
 
     def __init__(self, state_ref, tid):
         self.state_ref = state_ref
         self.tid = tid
+        self.pid = os.getpid()
 
     def __del__(self):
+        if self.pid != os.getpid():
+            return
         state = self.state_ref()
         handle = None if state is None else state.handle
         if handle is not None:
