@@ -31,7 +31,8 @@ def test_from_param_that_raises(ctypes, dll_builder, arch):
     lib.fwd_int2.argtypes = (Boom, ctypes.c_int, ctypes.c_int)
     with pytest.raises(ctypes.ArgumentError) as info:
         lib.fwd_int2(7, 1, 2)
-    assert str(info.value) == native_message(7) == "argument 1: RuntimeError: boom 7"
+    assert str(info.value) == native_message(7)  # the running Python's wording
+    assert str(info.value).startswith("argument 1: ") and str(info.value).endswith(": boom 7")
     assert type(info.value) is native.ArgumentError
 
 

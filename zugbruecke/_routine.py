@@ -32,8 +32,29 @@ _NO_PY_OBJECT = (
 )
 
 
+def _names_exception_class():
+    """How the running Python's ctypes names the exception class in an ArgumentError:
+    "RuntimeError" (3.11 on) or "<class 'RuntimeError'>" (before), asked of ctypes itself."""
+
+    class Probe:
+        @classmethod
+        def from_param(cls, value):
+            raise RuntimeError("probe")
+
+    try:
+        ctypes.CFUNCTYPE(ctypes.c_int, Probe)(lambda value: 0)(0)
+    except ArgumentError as exc:
+        return "<class " not in str(exc)
+    return True
+
+
+_CLASS_NAME = _names_exception_class()
+
+
 def _wrong_type(i, exc):
-    return ArgumentError(f"argument {i}: {type(exc).__name__}: {exc}")
+    """The ArgumentError ctypes raises when converting argument i raised exc."""
+    kind = type(exc).__name__ if _CLASS_NAME else type(exc)
+    return ArgumentError(f"argument {i}: {kind}: {exc}")
 
 
 def _scalar(kind, value):
