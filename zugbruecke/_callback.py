@@ -166,6 +166,12 @@ class _FuncPtr:
         address = int.from_bytes(_core.read(handle, vtbl + index * size, size, False), "little")
         routine = Routine(state, self._zb_name, address, type(self)._zb_conv, self.restype)
         routine.argtypes = (ctypes.c_void_p, *(self.argtypes or ()))
+        return self._zb_call_through(routine, args, kwargs, interface, this)
+
+    def _zb_call_through(self, routine, args, kwargs, *this):
+        """Call routine as ctypes calls a prototype: paramflags build the arguments (and
+        the out parameters), errcheck sees the result, out parameters are returned. For a
+        COM method, this is (the interface address passed, the this object errcheck sees)."""
         paramflags = self.__dict__.get("_zb_paramflags")
         if paramflags is None:
             if kwargs:
@@ -173,10 +179,12 @@ class _FuncPtr:
             callargs, outs = args, ()
         else:
             callargs, outs = _build_callargs(self.argtypes or (), paramflags, args, kwargs)
-        result = routine(interface, *callargs)
+        result = routine(*this[:1], *callargs)
         errcheck = getattr(self, "errcheck", None)
         if errcheck is not None:
-            checked = errcheck(result, self, (this, *callargs))
+            # As in ctypes: errcheck gets this object and the actual arguments, and
+            # anything it returns but those arguments is the call's result.
+            checked = errcheck(result, self, (*this[1:], *callargs) if this else callargs)
             if checked is not callargs:
                 return checked
         if not outs:
@@ -222,26 +230,7 @@ class _FuncPtr:
             return self._zb_com_call(index, args, kwargs)
         if not address:
             raise ValueError("NULL function pointer cannot be called")
-        routine = self._zb_routine()
-        paramflags = self.__dict__.get("_zb_paramflags")
-        if paramflags is None:
-            if kwargs:
-                raise TypeError("this function takes no keyword arguments")
-            callargs, outs = args, ()
-        else:
-            callargs, outs = _build_callargs(self.argtypes or (), paramflags, args, kwargs)
-        result = routine(*callargs)
-        errcheck = getattr(self, "errcheck", None)
-        if errcheck is not None:
-            # As in ctypes: errcheck gets this object and the actual arguments, and
-            # anything it returns but those arguments is the call's result.
-            checked = errcheck(result, self, callargs)
-            if checked is not callargs:
-                return checked
-        if not outs:
-            return result
-        values = [getattr(o, "__ctypes_from_outparam__", lambda o=o: o)() for o in outs]
-        return values[0] if len(values) == 1 else tuple(values)
+        return self._zb_call_through(self._zb_routine(), args, kwargs)
 
     def _zb_routine(self):
         routine = self.__dict__.get("_zb_rt")
